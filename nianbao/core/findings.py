@@ -1,0 +1,157 @@
+"""Validation findings: values with a stable code, a severity, a location and a message.
+
+Every code lives in ``CATALOGUE`` with a Chinese title, a message template filled from the
+finding's own fields, and a fix hint. Checks yield findings; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from nianbao.core.spec import Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One entry of the findings catalogue."""
+
+    code: str
+    severity: Severity
+    title: str
+    template: str
+    hint: str
+
+
+_KINDS = (
+    Kind("file-unreadable", E, "无法读取文件",
+         "文件“{file}”无法作为Excel工作簿读取：{actual}。",
+         "请用Excel或WPS打开下发的模板，填写后另存为.xlsx格式（不加密码）重新报送。"),
+    Kind("metadata-missing", E, "模板标识缺失",
+         "文件“{file}”中找不到模板标识（隐藏的“{sheet}”工作表），无法确认填报单位和年度。",
+         "请使用本年度下发的模板填写，不要复制粘贴到其他工作簿。"),
+    Kind("wrong-unit-folder", E, "文件放错了单位文件夹",
+         "文件属于“{expected}”，却放在了“{actual}”的报送文件夹中。",
+         "请把文件放入本单位自己的文件夹，或使用本单位的模板。"),
+    Kind("unknown-unit", E, "单位不在名单中",
+         "文件夹“{actual}”不是本年度报送名单中的单位。",
+         "请联系政务公开办确认单位代码。"),
+    Kind("wrong-year", E, "报告年度不符",
+         "模板的报告年度是{actual}年，本次汇总的是{expected}年。",
+         "请使用{expected}年度的模板重新填报。"),
+    Kind("format-mismatch", E, "报告格式不符",
+         "模板采用{actual}格式，本年度应采用{expected}格式。",
+         "请使用本年度下发的模板重新填报。"),
+    Kind("sheet-missing", E, "缺少工作表",
+         "缺少工作表“{sheet}”。",
+         "请勿删除或重命名模板中的工作表。"),
+    Kind("label-changed", E, "表格结构被改动",
+         "工作表“{sheet}”单元格{cell}应为“{expected}”，实为“{actual}”，表格的行列可能被插入、删除或移动。",
+         "请勿在表格中插入或删除行列；请在下发的模板上重新填写。"),
+    Kind("not-a-number", E, "不是数字",
+         "“{labels}”（{sheet}!{cell}）应填数字，实为“{actual}”。",
+         "请只填写阿拉伯数字，不要带单位或文字。"),
+    Kind("not-an-integer", E, "不是整数",
+         "“{labels}”（{sheet}!{cell}）应为整数，实为{actual}。",
+         "件数、项数请填写整数。"),
+    Kind("negative-value", E, "不能为负数",
+         "“{labels}”（{sheet}!{cell}）不能为负数，实为{actual}。",
+         "只有“本年增/减”可以填负数。"),
+    Kind("blank-cell", W, "空白单元格按0计",
+         "“{labels}”（{sheet}!{cell}）为空白，已按0计算。",
+         "没有数据的单元格请填0。"),
+    Kind("a1-balance", E, "收支不平衡（A1）",
+         "“{labels}”列：一、本年新收 + 二、上年结转 应等于 （七）总计 + 四、结转下年度继续办理，"
+         "左边为{expected}，右边为{actual}。",
+         "请核对本列的新收、结转和办理结果数量。"),
+    Kind("a2-outcome-sum", E, "办理结果合计不符（A2）",
+         "“{labels}”（{sheet}!{cell}）应等于各项办理结果之和{expected}，实为{actual}。",
+         "请核对各项办理结果；总计单元格是公式，请勿手工改写。"),
+    Kind("a3-applicant-sum", E, "申请人合计不符（A3）",
+         "“{labels}”（{sheet}!{cell}）应等于各类申请人之和{expected}，实为{actual}。",
+         "请核对本行各类申请人数量；总计单元格是公式，请勿手工改写。"),
+    Kind("b1-review-sum", E, "复议诉讼合计不符（B1）",
+         "“{labels}”（{sheet}!{cell}）应等于结果维持、结果纠正、其他结果、尚未审结之和{expected}，"
+         "实为{actual}。",
+         "请核对复议、诉讼各项结果数量。"),
+    Kind("duplicate-file", W, "同一单位有多个文件",
+         "本单位文件夹中有多个报送文件，采用最新的“{expected}”，未采用“{actual}”。",
+         "每个单位只保留一个报送文件。"),
+    Kind("too-many-findings", W, "问题过多，仅列出部分",
+         "本文件发现的问题超过{expected}条，其余未列出。",
+         "请先改正已列出的问题后重新报送。"),
+)
+
+CATALOGUE: dict[str, Kind] = {k.code: k for k in _KINDS}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a submission (or in the consolidated totals)."""
+
+    code: str
+    unit: str = ""
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    row_path: tuple[str, ...] = ()
+    column_path: tuple[str, ...] = ()
+    expected: str = ""
+    actual: str = ""
+
+    @property
+    def kind(self) -> Kind:
+        """Catalogue entry."""
+        return CATALOGUE[self.code]
+
+    @property
+    def severity(self) -> Severity:
+        """Error or warning, from the catalogue."""
+        return self.kind.severity
+
+    @property
+    def labels(self) -> str:
+        """Official labels of the location, joined."""
+        return " / ".join((*self.row_path, *self.column_path))
+
+    @property
+    def message(self) -> str:
+        """The Chinese message a clerk reads."""
+        return render(self.kind.template, self)
+
+    @property
+    def hint(self) -> str:
+        """How to fix it, in Chinese."""
+        return render(self.kind.hint, self)
+
+    def to_json(self) -> dict[str, Any]:
+        """Serialisable form used in ``status.json``."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row_path": list(self.row_path),
+            "column_path": list(self.column_path),
+            "expected": self.expected,
+            "actual": self.actual,
+            "message": self.message,
+        }
+
+
+def placeholders(template: str) -> set[str]:
+    """Field names a message template uses."""
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def render(template: str, finding: Finding) -> str:
+    """Fill a template from a finding's fields."""
+    return template.format(**{p: getattr(finding, p) for p in placeholders(template)})
+
+
+def has_errors(findings: tuple[Finding, ...] | list[Finding]) -> bool:
+    """Whether any finding blocks acceptance."""
+    return any(f.severity is Severity.ERROR for f in findings)

@@ -1,0 +1,70 @@
+"""The 2019 format (《中华人民共和国政府信息公开工作年度报告格式（试行）》, 国办公开办函〔2019〕60号).
+
+Used for report years 2019 and 2020.
+"""
+
+from __future__ import annotations
+
+from nianbao.core.formats.common import S4, TEXTS, s3_table, standard_rules
+from nianbao.core.spec import Block, CellType, FormatSpec, Node, Table
+
+_ITEMS = (
+    Node("上一年项目数量", "prev_items"),
+    Node("本年增/减", "change", type=CellType.SIGNED),
+)
+_DECISIONS = Node("处理决定数量", "decisions")
+
+S2 = (
+    Block(
+        caption="第二十条第（一）项",
+        corner="信息内容",
+        columns=(
+            Node("本年新制作数量", "made"),
+            Node("本年新公开数量", "published"),
+            Node("对外公开总数量", "total"),
+        ),
+        rows=(Node("规章", "regulations"), Node("规范性文件", "normative_docs")),
+    ),
+    Block(
+        caption="第二十条第（五）项",
+        corner="信息内容",
+        columns=(*_ITEMS, _DECISIONS),
+        rows=(Node("行政许可", "licensing"), Node("其他对外管理服务事项", "other_services")),
+    ),
+    Block(
+        caption="第二十条第（六）项",
+        corner="信息内容",
+        columns=(*_ITEMS, _DECISIONS),
+        rows=(Node("行政处罚", "penalty"), Node("行政强制", "enforcement")),
+    ),
+    Block(
+        caption="第二十条第（八）项",
+        corner="信息内容",
+        columns=_ITEMS,
+        rows=(Node("行政事业性收费", "fees"),),
+    ),
+    Block(
+        caption="第二十条第（九）项",
+        corner="信息内容",
+        columns=(
+            Node("采购项目数量", "items"),
+            Node("采购总金额", "amount", type=CellType.MONEY, unit="万元"),
+        ),
+        rows=(Node("政府集中采购", "procurement"),),
+    ),
+)
+
+_S3 = s3_table(Node("（六）其他处理", "other"))
+
+FORMAT_2019 = FormatSpec(
+    id="2019",
+    title="中华人民共和国政府信息公开工作年度报告格式（试行）",
+    notice="国办公开办函〔2019〕60号",
+    tables=(
+        Table(key="s2", title="二、主动公开政府信息情况", sheet="二、主动公开", blocks=S2),
+        _S3,
+        S4,
+    ),
+    rules=standard_rules(_S3),
+    texts=TEXTS,
+)

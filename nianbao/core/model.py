@@ -1,0 +1,109 @@
+"""Plain data passed between the pipeline's stages (no I/O, no frameworks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from nianbao.core.findings import Finding
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A department or township expected to return figures."""
+
+    code: str
+    name: str
+    kind: str = ""
+
+
+class Status(StrEnum):
+    """Where a unit's submission stands; ``label`` is what the office reads."""
+
+    MISSING = "missing"
+    REJECTED = "rejected"
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+    SUPERSEDED = "superseded"
+
+    @property
+    def label(self) -> str:
+        """Chinese status label."""
+        return _STATUS_LABELS[self]
+
+    @property
+    def accepted(self) -> bool:
+        """Whether figures with this status count in the totals."""
+        return self in (Status.ACCEPTED, Status.ACCEPTED_WITH_WARNINGS)
+
+
+_STATUS_LABELS = {
+    Status.MISSING: "未报送",
+    Status.REJECTED: "已退回",
+    Status.ACCEPTED: "已接收",
+    Status.ACCEPTED_WITH_WARNINGS: "已接收（有提示）",
+    Status.SUPERSEDED: "已被替代",
+}
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    """What a reader extracted from one file: every sheet as a grid of cell values.
+
+    ``grids[sheet][r][c]`` holds the value at row ``r + 1``, column ``c + 1`` (None, str,
+    int, float, bool or datetime). ``error`` is set when the file could not be read at all.
+    """
+
+    unit_folder: str
+    file: str
+    sha256: str
+    received_at: datetime
+    grids: dict[str, list[list[Any]]] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One unit's validated return."""
+
+    unit: str
+    file: str
+    sha256: str
+    received_at: datetime
+    format: str
+    status: Status
+    values: dict[str, Decimal]
+    texts: dict[str, str]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    """Outcome of one consolidation: per-unit figures, totals and everything found."""
+
+    year: int
+    format: str
+    roster: tuple[Unit, ...]
+    submissions: tuple[Submission, ...]
+    totals: dict[str, Decimal]
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def accepted(self) -> tuple[Submission, ...]:
+        """Submissions that count in the totals, in roster order."""
+        return tuple(s for s in self.submissions if s.status.accepted)
+
+    @property
+    def breakdown(self) -> dict[str, dict[str, Decimal]]:
+        """Unit code -> that unit's figures, for accepted units."""
+        return {s.unit: s.values for s in self.accepted}
+
+    def status_of(self, code: str) -> Status:
+        """A roster unit's status (missing when it sent nothing)."""
+        for s in self.submissions:
+            if s.unit == code and s.status is not Status.SUPERSEDED:
+                return s.status
+        return Status.MISSING

@@ -1,0 +1,1 @@
+"""Adapters at the edges: workbooks, database, Word. The pure core lives in ``nianbao.core``."""
