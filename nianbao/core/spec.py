@@ -155,6 +155,7 @@ class Rule:
             out.append(
                 Equation(
                     rule=self.id,
+                    code=self.code,
                     lhs=tuple(_fill(t, env) for t in self.lhs),
                     rhs=tuple(_fill(t, env) for t in self.rhs),
                     anchor=_fill(self.anchor, env),
@@ -173,6 +174,7 @@ class Equation:
     """A concrete identity between cell ids."""
 
     rule: str
+    code: str
     lhs: tuple[str, ...]
     rhs: tuple[str, ...]
     anchor: str

@@ -1,0 +1,36 @@
+"""Parameters of the annual cycle flow, rendered by the Prefect UI as a validated form.
+
+No ``from __future__ import annotations`` here: Prefect 3.9 deployment runs need the real
+annotations of pydantic parameter models.
+"""
+
+import datetime
+
+from pydantic import BaseModel, Field
+
+
+class CycleParams(BaseModel):
+    """One consolidation run."""
+
+    year: int | None = Field(
+        default=None,
+        ge=2019,
+        le=2100,
+        title="报告年度",
+        description="要汇总的报告年度；留空则为上一个自然年（运行时确定）",
+    )
+    root: str | None = Field(
+        default=None, title="共享文件夹", description="共享文件夹根目录；留空则用配置中的目录"
+    )
+    db_url: str | None = Field(
+        default=None, title="数据库地址", description="SQLAlchemy 地址；留空则用 ROOT/nianbao.db"
+    )
+    format: str | None = Field(
+        default=None,
+        title="报告格式",
+        description="强制使用的格式版本（如 2019）；留空则按年度自动选择",
+    )
+
+    def resolved_year(self) -> int:
+        """The report year, defaulting to last calendar year at run time."""
+        return self.year if self.year is not None else datetime.date.today().year - 1

@@ -1,0 +1,50 @@
+"""Figures of the seed report (绥芬河市2020年政府信息公开工作年度报告), input cells only.
+
+Transcribed from the published tables; every cell not listed is 0. Derived 总计 cells follow
+from these by the format's identities.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from nianbao.core.model import Unit
+
+REGION = "绥芬河市"
+ISSUER = "绥芬河市人民政府"
+YEAR = 2020
+
+ROSTER = (
+    Unit("shibenji", "市本级", "本级"),
+    Unit("kouanwei", "口岸委", "部门"),
+    Unit("zrzyj", "自然资源局", "部门"),
+    Unit("funingzhen", "阜宁镇", "乡镇"),
+)
+
+# 本年新收 applications per unit, as the seed's section 一（二） states.
+NEW_APPLICATIONS = {"shibenji": 5, "kouanwei": 2, "zrzyj": 3, "funingzhen": 1}
+
+INPUTS: dict[str, Decimal] = {
+    "s2_normative_docs_made": Decimal(11),
+    "s2_normative_docs_published": Decimal(11),
+    "s2_normative_docs_total": Decimal(11),
+    "s2_licensing_prev_items": Decimal(305),
+    "s2_licensing_change": Decimal(-74),
+    "s2_licensing_decisions": Decimal(63407),
+    "s2_other_services_prev_items": Decimal(71),
+    "s2_other_services_change": Decimal(21),
+    "s2_other_services_decisions": Decimal(19036),
+    "s2_penalty_prev_items": Decimal(1745),
+    "s2_penalty_change": Decimal(-158),
+    "s2_penalty_decisions": Decimal(472),
+    "s2_enforcement_prev_items": Decimal(78),
+    "s2_enforcement_change": Decimal(29),
+    "s2_enforcement_decisions": Decimal(3),
+    "s2_fees_prev_items": Decimal(68),
+    "s2_fees_change": Decimal(-1),
+    "s2_procurement_items": Decimal(121),
+    "s2_procurement_amount": Decimal("2911.14"),
+    "s3_new_natural": Decimal(11),
+    "s3_public_natural": Decimal(11),
+    "s4_review_corrected": Decimal(1),
+}

@@ -1,0 +1,82 @@
+"""One typed settings object; environment variables (``NIANBAO_*``) and CLI flags feed it.
+
+This is the only module that reads or writes ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT_CONFIG = "nianbao.toml"
+
+
+class Settings(BaseSettings):
+    """Where things are and how a cycle is run."""
+
+    model_config = SettingsConfigDict(env_prefix="NIANBAO_", extra="ignore")
+
+    root: Path = Field(default=Path("nianbao-root"), description="共享文件夹根目录")
+    db_url: str | None = Field(default=None, description="数据库地址；默认 ROOT/nianbao.db")
+    state_dir: Path = Field(default=Path(".state"), description="程序状态目录（Prefect 等）")
+    region: str = Field(default="本市", description="报告主体，如“绥芬河市”")
+    issuer: str = Field(default="本市人民政府", description="落款机关")
+    issue_date: date | None = Field(default=None, description="落款日期；默认为生成当天")
+    max_findings: int = Field(default=100, ge=1, description="每个文件最多列出的问题数")
+    batch_size: int = Field(default=500, ge=1, description="每个读取任务处理的工作簿数")
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file inside the root."""
+        return self.db_url or f"sqlite:///{self.root.resolve() / 'nianbao.db'}"
+
+    @property
+    def roster_path(self) -> Path:
+        """``ROOT/roster.csv``."""
+        return self.root / "roster.csv"
+
+    @property
+    def inbox(self) -> Path:
+        """``ROOT/inbox``: one folder per unit code."""
+        return self.root / "inbox"
+
+    def output_dir(self, year: int) -> Path:
+        """``ROOT/output/<year>``."""
+        return self.root / "output" / str(year)
+
+    @property
+    def prefect_home(self) -> Path:
+        """Prefect's own state, inside the project's state folder."""
+        return self.state_dir.resolve() / "prefect"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from defaults < ``ROOT/nianbao.toml`` < environment < explicit overrides."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    first = Settings(**given)
+    config = first.root / ROOT_CONFIG
+    from_file: dict[str, Any] = {}
+    if config.is_file():
+        from_file = tomllib.loads(config.read_text(encoding="utf-8"))
+    env_set = {
+        name for name in Settings.model_fields if f"NIANBAO_{name.upper()}" in os.environ
+    }
+    merged = {k: v for k, v in from_file.items() if k not in env_set and k != "root"}
+    return Settings(**{**merged, **given})
+
+
+def prepare_prefect_env(settings: Settings) -> None:
+    """Point Prefect at the project's state folder and silence telemetry (before importing it)."""
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -1,0 +1,29 @@
+"""Roster CSV parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from nianbao.core.model import Unit
+from nianbao.core.roster import RosterError, parse_roster, roster_csv
+
+
+def test_round_trip_with_bom() -> None:
+    units = (Unit("shibenji", "市本级", "本级"), Unit("funing-zhen_2", "阜宁镇", "乡镇"))
+    assert parse_roster("\ufeff" + roster_csv(units)) == units
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "name,code,kind\n",
+        "code,name,kind\nShiBenJi,市本级,本级\n",
+        "code,name,kind\na,甲,\na,乙,\n",
+        "code,name,kind\na,,\n",
+        "code,name,kind\n",
+    ],
+)
+def test_malformed_rosters_are_refused(text: str) -> None:
+    with pytest.raises(RosterError):
+        parse_roster(text)
