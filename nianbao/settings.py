@@ -64,9 +64,7 @@ def load_settings(**overrides: Any) -> Settings:
     from_file: dict[str, Any] = {}
     if config.is_file():
         from_file = tomllib.loads(config.read_text(encoding="utf-8"))
-    env_set = {
-        name for name in Settings.model_fields if f"NIANBAO_{name.upper()}" in os.environ
-    }
+    env_set = {name for name in Settings.model_fields if f"NIANBAO_{name.upper()}" in os.environ}
     merged = {k: v for k, v in from_file.items() if k not in env_set and k != "root"}
     return Settings(**{**merged, **given})
 

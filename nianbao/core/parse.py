@@ -91,4 +91,3 @@ def extract(spec: FormatSpec, grids: dict[str, Grid], out: Extracted) -> Iterato
     for key, (row, col) in text_cells(spec).items():
         value = at(grid, row, col)
         out.texts[key] = "" if value is None else str(value).strip()
-

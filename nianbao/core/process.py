@@ -37,7 +37,9 @@ def _identify(
         out.append(Finding("wrong-year", expected=str(year), actual=meta.get("year", "")))
     if meta.get("format") != spec.id:
         out.append(
-            Finding("format-mismatch", expected=f"{spec.id}年版", actual=f"{meta.get('format')}年版")
+            Finding(
+                "format-mismatch", expected=f"{spec.id}年版", actual=f"{meta.get('format')}年版"
+            )
         )
     return out
 
@@ -104,8 +106,13 @@ def supersede(submissions: Iterable[Submission]) -> list[Submission]:
         if newest[s.unit] is s:
             out.append(s)
         else:
-            dup = Finding("duplicate-file", unit=s.unit, file=s.file,
-                          expected=newest[s.unit].file, actual=s.file)
+            dup = Finding(
+                "duplicate-file",
+                unit=s.unit,
+                file=s.file,
+                expected=newest[s.unit].file,
+                actual=s.file,
+            )
             out.append(replace(s, status=Status.SUPERSEDED, findings=(*s.findings, dup)))
     return out
 

@@ -29,7 +29,9 @@ def parse_roster(text: str) -> tuple[Unit, ...]:
         cells = [c.strip() for c in row] + ["", "", ""]
         code, name, kind = cells[:3]
         if not CODE_RE.match(code):
-            raise RosterError(f"名单第{n}行：单位代码“{code}”只能包含小写字母、数字、下划线和连字符")
+            raise RosterError(
+                f"名单第{n}行：单位代码“{code}”只能包含小写字母、数字、下划线和连字符"
+            )
         if not name:
             raise RosterError(f"名单第{n}行：缺少单位名称")
         if code in seen:

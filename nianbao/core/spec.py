@@ -225,7 +225,9 @@ class FormatSpec:
                 cols = leaf_paths(block.columns)
                 for r, rpath in enumerate(block.row_paths):
                     for c, cpath in enumerate(cols):
-                        cid = "_".join(k for k in (table.key, path_key(rpath), path_key(cpath)) if k)
+                        cid = "_".join(
+                            k for k in (table.key, path_key(rpath), path_key(cpath)) if k
+                        )
                         leaf = cpath[-1]
                         out.append(
                             CellSpec(
@@ -268,9 +270,7 @@ class FormatSpec:
                 "notice": self.notice,
                 "template_version": self.template_version,
             },
-            "tables": [
-                {"key": t.key, "title": t.title, "sheet": t.sheet} for t in self.tables
-            ],
+            "tables": [{"key": t.key, "title": t.title, "sheet": t.sheet} for t in self.tables],
             "cells": [
                 {
                     "id": c.id,

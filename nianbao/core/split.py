@@ -61,7 +61,9 @@ def split_s3(
     for col in columns:
         sources = [new_row] * int(totals.get(f"{new_row}_{col}", 0))
         sources += [carried_row] * int(totals.get(f"{carried_row}_{col}", 0))
-        sinks = [r for r in (*outcomes, carried_out) for _ in range(int(totals.get(f"{r}_{col}", 0)))]
+        sinks = [
+            r for r in (*outcomes, carried_out) for _ in range(int(totals.get(f"{r}_{col}", 0)))
+        ]
         for src, sink in zip(sources, sinks, strict=True):
             if src == new_row:
                 u = next(i for i in range(n) if quota[i] > 0)

@@ -15,6 +15,7 @@ from nianbao.core.layout import locate
 from nianbao.core.numbers import fmt, is_blank, parse_cell, to_decimal
 from nianbao.core.spec import CellKind, Equation, FormatSpec
 
+
 def at_cell(spec: FormatSpec, code: str, cell_id: str, **fields: str) -> Finding:
     """A finding located at a value cell, with its sheet, A1 reference and official labels."""
     cell = spec.cell[cell_id]
@@ -51,23 +52,28 @@ def derive(spec: FormatSpec, values: dict[str, Decimal | None]) -> None:
 
     def value(cid: str) -> Decimal | None:
         if cid not in values:
-            eq = spec.definitions[cid]
-            parts = [value(r) for r in eq.rhs]
-            values[cid] = None if None in parts else sum(parts, Decimal(0))  # type: ignore[arg-type]
+            values[cid] = _add([value(r) for r in spec.definitions[cid].rhs])
         return values[cid]
 
     for cid in spec.definitions:
         value(cid)
 
 
+def _add(parts: list[Decimal | None]) -> Decimal | None:
+    """Sum of the parts, or None when any part is unknown."""
+    total = Decimal(0)
+    for part in parts:
+        if part is None:
+            return None
+        total += part
+    return total
+
+
 def _sum(values: Mapping[str, Decimal | None], ids: tuple[str, ...]) -> Decimal | None:
-    parts = [values.get(i) for i in ids]
-    return None if None in parts else sum(parts, Decimal(0))  # type: ignore[arg-type]
+    return _add([values.get(i) for i in ids])
 
 
-def check_identities(
-    spec: FormatSpec, values: Mapping[str, Decimal | None]
-) -> Iterator[Finding]:
+def check_identities(spec: FormatSpec, values: Mapping[str, Decimal | None]) -> Iterator[Finding]:
     """Identity findings on complete values (inputs plus recomputed derived cells)."""
     for eq in spec.equations:
         if spec.definitions.get(eq.lhs[0]) is eq:

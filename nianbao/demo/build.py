@@ -13,11 +13,12 @@ from nianbao.io.folder import ensure_layout
 from nianbao.io.template_fill import fill_workbook
 from nianbao.io.template_writer import write_template
 
-CONFIG = f'region = "{seed.REGION}"\nissuer = "{seed.ISSUER}"\n'
+CONFIG = f'region = "{seed.REGION}"\nissuer = "{seed.ISSUER}"\nissue_date = "{seed.ISSUE_DATE}"\n'
 
 TEXTS = {
     "shibenji": {
-        "problems": "依法主动公开意识有待增强，推进重大决策公开力度不够。下一步将强化机制落实和业务培训。",
+        "problems": "依法主动公开意识有待增强，推进重大决策公开力度不够。"
+        "下一步将强化机制落实和业务培训。",
         "contact_person": "张明",
         "contact_phone": "0453-3920000",
     },

@@ -13,6 +13,7 @@ from nianbao.core.model import Unit
 REGION = "绥芬河市"
 ISSUER = "绥芬河市人民政府"
 YEAR = 2020
+ISSUE_DATE = "2021-01-25"
 
 ROSTER = (
     Unit("shibenji", "市本级", "本级"),

@@ -18,8 +18,10 @@ ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
 
 def is_candidate(path: Path) -> bool:
     """Whether a file in the inbox should be treated as a submission."""
-    return path.is_file() and not path.name.startswith(IGNORED_PREFIXES) and not path.name.endswith(
-        (".tmp", ".part", ".crdownload")
+    return (
+        path.is_file()
+        and not path.name.startswith(IGNORED_PREFIXES)
+        and not path.name.endswith((".tmp", ".part", ".crdownload"))
     )
 
 
@@ -32,7 +34,7 @@ def _describe(exc: Exception, data: bytes) -> str:
     """A Chinese explanation of why a file is not a readable workbook."""
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "文件是旧版.xls格式或已加密（设置了打开密码）"
-    if not data[:4] == b"PK\x03\x04":
+    if data[:4] != b"PK\x03\x04":
         return "文件不是Excel工作簿（内容不是.xlsx格式）"
     return f"文件已损坏（{type(exc).__name__}）"
 
@@ -48,7 +50,9 @@ def read_workbook(path: Path, unit_folder: str, display: str) -> RawWorkbook:
         "received_at": received,
     }
     if not path.name.lower().endswith(ACCEPTED_SUFFIXES):
-        return RawWorkbook(**common, error=f"不支持的文件类型“{path.suffix or '无扩展名'}”，只接收.xlsx")
+        return RawWorkbook(
+            **common, error=f"不支持的文件类型“{path.suffix or '无扩展名'}”，只接收.xlsx"
+        )
     try:
         wb = CalamineWorkbook.from_path(str(path))
         grids = {

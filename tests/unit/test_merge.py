@@ -20,7 +20,9 @@ T0 = datetime(2021, 1, 10, tzinfo=UTC)
 
 def random_totals(rng: random.Random) -> dict[str, Decimal]:
     """City inputs that satisfy A1: applications flow from sources to outcomes."""
-    totals = {cid: Decimal(rng.randrange(0, 50)) for cid in SPEC.inputs if not cid.startswith("s3_")}
+    totals = {
+        cid: Decimal(rng.randrange(0, 50)) for cid in SPEC.inputs if not cid.startswith("s3_")
+    }
     totals["s2_licensing_change"] = Decimal(rng.randrange(-40, 40))
     totals["s2_procurement_amount"] = Decimal(rng.randrange(0, 10**6)) / 100
     for cid in SPEC.inputs:
@@ -73,15 +75,23 @@ def test_split_units_are_valid_and_merge_back_to_the_totals(seed: int, n: int) -
     again = consolidate(SPEC, 2020, roster, list(reversed(subs)))
     assert again.totals == result.totals
     # a derived total equals the sum of the units' derived totals
-    assert result.totals["s3_handled_total_total"] == sum(s.values["s3_handled_total_total"] for s in subs)
+    assert result.totals["s3_handled_total_total"] == sum(
+        s.values["s3_handled_total_total"] for s in subs
+    )
 
 
 def test_only_accepted_submissions_count_and_the_newest_file_supersedes() -> None:
     rng = random.Random(1)
     totals = random_totals(rng)
-    a, b = split_cycle(SPEC, totals, [int(sum(totals[f"s3_new_{c}"] for c in ("natural", "commercial", "legal"))), 0])
+    a, b = split_cycle(
+        SPEC,
+        totals,
+        [int(sum(totals[f"s3_new_{c}"] for c in ("natural", "commercial", "legal"))), 0],
+    )
     first = submission("a", a)
-    newer = Submission(**{**first.__dict__, "file": "a-v2.xlsx", "sha256": "a2", "received_at": T0.replace(day=11)})
+    newer = Submission(
+        **{**first.__dict__, "file": "a-v2.xlsx", "sha256": "a2", "received_at": T0.replace(day=11)}
+    )
     rejected = Submission(**{**submission("b", b).__dict__, "status": Status.REJECTED})
     roster = (Unit("a", "甲"), Unit("b", "乙"), Unit("c", "丙"))
     result = consolidate(SPEC, 2020, roster, [newer, first, rejected])

@@ -119,7 +119,9 @@ def test_type_and_sign_errors(cell_id: str, raw: Any, code: str, ref: str) -> No
 
 def test_signed_change_and_text_numbers_are_accepted() -> None:
     raw = valid_raw()
-    raw.update({"s2_licensing_change": "+21", "s2_penalty_change": "-158", "s2_fees_prev_items": "６８"})
+    raw.update(
+        {"s2_licensing_change": "+21", "s2_penalty_change": "-158", "s2_fees_prev_items": "６８"}
+    )
     values, findings = validate_values(SPEC, raw)
     assert findings == []
     assert (values["s2_licensing_change"], values["s2_penalty_change"]) == (21, -158)

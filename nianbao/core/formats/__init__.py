@@ -30,3 +30,13 @@ def format_for_year(year: int, override: str | None = None) -> FormatSpec:
     if chosen is None:
         raise UnknownFormatError(f"{year}年早于《条例》修订后的年度报告格式（{FIRST_YEAR}年起）")
     return FORMATS[chosen]
+
+
+__all__ = [
+    "FIRST_YEAR",
+    "FORMATS",
+    "FORMAT_2019",
+    "YEAR_FORMATS",
+    "UnknownFormatError",
+    "format_for_year",
+]

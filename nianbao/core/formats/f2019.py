@@ -1,6 +1,6 @@
-"""The 2019 format (《中华人民共和国政府信息公开工作年度报告格式（试行）》, 国办公开办函〔2019〕60号).
+"""The 2019 format: 《中华人民共和国政府信息公开工作年度报告格式（试行）》.
 
-Used for report years 2019 and 2020.
+Issued with 国办公开办函〔2019〕60号; used for report years 2019 and 2020.
 """
 
 from __future__ import annotations

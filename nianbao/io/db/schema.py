@@ -1,0 +1,222 @@
+"""Database tables (SQLAlchemy 2.x declarative models).
+
+Every table has a surrogate integer id plus a natural key enforced by a unique
+constraint. No column holds a wall-clock time of the write, so storing the same
+``CycleResult`` twice leaves identical content. Migrations (not ``create_all``)
+create the tables; ``migrations/versions`` must stay in step with this module.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Numeric(18, 4): the step matches nianbao.core.numbers.PRECISION.
+SCALE = 4
+STEP = Decimal(1).scaleb(-SCALE)
+LIMIT = Decimal(10) ** (18 - SCALE)
+
+
+def storable(value: Decimal) -> Decimal:
+    """The value as stored (4 decimal places); ValueError when that would change it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValueError(f"not a finite Decimal: {value!r}")
+    try:
+        stored = value.quantize(STEP)
+    except InvalidOperation as exc:
+        raise ValueError(f"value out of range for NUMERIC(18,4): {value}") from exc
+    if stored != value or abs(stored) >= LIMIT:
+        raise ValueError(f"value not storable exactly as NUMERIC(18,4): {value}")
+    return stored
+
+
+def canonical(value: Decimal) -> Decimal:
+    """Integers without exponent or fraction digits, decimals without trailing zeros."""
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return value.normalize()
+
+
+class Amount(TypeDecorator[Decimal]):
+    """Exact decimal in NUMERIC(18,4), read back in canonical form.
+
+    SQLite has no decimal type and keeps the value as a double, which is exact for
+    the 4-decimal values used here up to about 10**11.
+    """
+
+    impl = Numeric(18, SCALE)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else storable(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else canonical(Decimal(value))
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetime, stored as a naive UTC timestamp on every backend."""
+
+    impl = DateTime()
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime (timezone required): {value.isoformat()}")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with deterministic constraint names."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Cycle(Base):
+    """A report year; ``inputs_sha256`` names the run whose results the rows reflect."""
+
+    __tablename__ = "cycles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    format: Mapped[str] = mapped_column(String(32))
+    inputs_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class UnitRow(Base):
+    """A department or township (``nianbao.core.model.Unit``)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+
+
+class RosterEntry(Base):
+    """A unit expected in a cycle, in roster order, with its current status (incl. missing)."""
+
+    __tablename__ = "cycle_units"
+    __table_args__ = (UniqueConstraint("cycle_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+
+
+class SubmissionRow(Base):
+    """One file a unit returned in a cycle (``nianbao.core.model.Submission``)."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("cycle_id", "unit_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    file: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(32))
+    format: Mapped[str] = mapped_column(String(32))
+
+
+class CellValue(Base):
+    """One figure of a submission."""
+
+    __tablename__ = "cell_values"
+    __table_args__ = (UniqueConstraint("submission_id", "cell_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    cell_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Decimal] = mapped_column(Amount())
+
+
+class FindingRow(Base):
+    """A finding of the cycle's latest run; ``seq`` orders them within the cycle."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "seq"),
+        Index(None, "submission_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(Text)
+    file: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    sheet: Mapped[str] = mapped_column(Text)
+    cell: Mapped[str] = mapped_column(Text)
+    row_path: Mapped[str] = mapped_column(Text)  # JSON list of labels
+    column_path: Mapped[str] = mapped_column(Text)  # JSON list of labels
+    expected: Mapped[str] = mapped_column(Text)
+    actual: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class Total(Base):
+    """A consolidated city figure."""
+
+    __tablename__ = "totals"
+    __table_args__ = (UniqueConstraint("cycle_id", "cell_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    cell_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Decimal] = mapped_column(Amount())
+
+
+class Run(Base):
+    """One distinct set of inputs processed for a cycle."""
+
+    __tablename__ = "runs"
+    __table_args__ = (UniqueConstraint("cycle_id", "inputs_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(32))
+    first_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    n_units: Mapped[int] = mapped_column(Integer)
+    n_accepted: Mapped[int] = mapped_column(Integer)
+    n_rejected: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,419 @@
+"""The report draft model: generated sentences, numbering, tables and figure references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from nianbao.core.formats.f2019 import FORMAT_2019
+from nianbao.core.model import CycleResult, Status, Submission, Unit
+from nianbao.core.report_model import (
+    CellRole,
+    Paragraph,
+    ParagraphKind,
+    Report,
+    Section,
+    TableModel,
+    build_report,
+    count_text,
+    money_text,
+    signed_text,
+)
+
+SPEC = FORMAT_2019
+ISSUE = date(2021, 1, 25)
+
+ROSTER = (
+    Unit("shibenji", "市本级", "本级"),
+    Unit("kouanwei", "口岸委", "部门"),
+    Unit("jiaoyuju", "教育局", "部门"),  # accepted, no applications: omitted
+    Unit("zrzyj", "自然资源局", "部门"),
+    Unit("weijianju", "卫健局", "部门"),  # rejected: not counted
+    Unit("minzhengju", "民政局", "部门"),  # sent nothing
+    Unit("funingzhen", "阜宁镇", "乡镇"),
+)
+
+# Each unit's non-zero cells, derived 总计 cells included (values as the reader stores them).
+UNIT_CELLS: dict[str, dict[str, str]] = {
+    "shibenji": {
+        "s2_normative_docs_made": "6",
+        "s2_normative_docs_published": "6",
+        "s2_normative_docs_total": "6",
+        "s2_licensing_prev_items": "300",
+        "s2_licensing_change": "-80",
+        "s2_licensing_decisions": "60000",
+        "s2_other_services_prev_items": "70",
+        "s2_other_services_change": "20",
+        "s2_other_services_decisions": "19000",
+        "s2_penalty_decisions": "470",
+        "s2_enforcement_decisions": "3",
+        "s2_fees_prev_items": "68",
+        "s2_fees_change": "-1",
+        "s2_procurement_items": "100",
+        "s2_procurement_amount": "2000.0000",
+        "s3_new_natural": "4.0000",
+        "s3_new_commercial": "1",
+        "s3_new_total": "5.0000",
+        "s3_public_natural": "4",
+        "s3_public_total": "4",
+        "s3_partial_commercial": "1",
+        "s3_partial_total": "1",
+        "s3_handled_total_natural": "4",
+        "s3_handled_total_commercial": "1",
+        "s3_handled_total_total": "5",
+        "s4_suit_after_review_pending": "1",
+        "s4_suit_after_review_total": "1",
+    },
+    "kouanwei": {
+        "s2_normative_docs_made": "5",
+        "s2_normative_docs_published": "5",
+        "s2_normative_docs_total": "5",
+        "s2_licensing_prev_items": "5",
+        "s2_licensing_change": "6",
+        "s2_licensing_decisions": "3407",
+        "s2_other_services_prev_items": "1",
+        "s2_other_services_change": "1",
+        "s2_other_services_decisions": "36",
+        "s2_penalty_decisions": "2",
+        "s2_procurement_items": "21",
+        "s2_procurement_amount": "911.1400",
+        "s3_new_natural": "2",
+        "s3_new_total": "2",
+        "s3_public_natural": "1",
+        "s3_public_total": "1",
+        "s3_deny_secret_natural": "1",
+        "s3_deny_secret_total": "1",
+        "s3_handled_total_natural": "2",
+        "s3_handled_total_total": "2",
+        "s4_review_corrected": "1",
+        "s4_review_total": "1",
+    },
+    "jiaoyuju": {"s2_licensing_decisions": "0"},
+    "zrzyj": {
+        "s3_new_natural": "3",
+        "s3_new_total": "3",
+        "s3_public_natural": "2",
+        "s3_public_total": "2",
+        "s3_handled_total_natural": "2",
+        "s3_handled_total_total": "2",
+        "s3_carried_out_natural": "1",
+        "s3_carried_out_total": "1",
+    },
+    "weijianju": {"s3_new_natural": "7", "s3_new_total": "7"},
+    "funingzhen": {
+        "s3_new_natural": "1",
+        "s3_new_total": "1",
+        "s3_public_natural": "1",
+        "s3_public_total": "1",
+        "s3_handled_total_natural": "1",
+        "s3_handled_total_total": "1",
+    },
+}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "shibenji": {
+        "problems": "一是公开意识有待增强。\n\n二是平台建设有待加强。",
+        "other_matters": "无",
+    },
+    "kouanwei": {"problems": "无。", "other_matters": "未收取信息处理费。"},
+    "zrzyj": {"problems": "公开内容不够全面。", "other_matters": ""},
+    "funingzhen": {},
+    "jiaoyuju": {"problems": "暂无"},
+    "weijianju": {"problems": "不应出现的文字。"},
+}
+
+ACCEPTED = ("shibenji", "kouanwei", "jiaoyuju", "zrzyj", "funingzhen")
+
+
+def unit_values(code: str) -> dict[str, Decimal]:
+    """All cells of a unit: the listed ones, every other cell 0."""
+    values = {cid: Decimal(0) for cid in SPEC.cell}
+    values.update({cid: Decimal(v) for cid, v in UNIT_CELLS[code].items()})
+    return values
+
+
+def expected_totals() -> dict[str, Decimal]:
+    """Cell-wise sums over the accepted units."""
+    return {
+        cid: sum((Decimal(UNIT_CELLS[u].get(cid, "0")) for u in ACCEPTED), Decimal(0))
+        for cid in SPEC.cell
+    }
+
+
+def submission(code: str, status: Status = Status.ACCEPTED) -> Submission:
+    return Submission(
+        unit=code,
+        file=f"{code}.xlsx",
+        sha256="0" * 64,
+        received_at=datetime(2021, 1, 10, tzinfo=UTC),
+        format=SPEC.id,
+        status=status,
+        values=unit_values(code),
+        texts=TEXTS.get(code, {}),
+        findings=(),
+    )
+
+
+def cycle_result() -> CycleResult:
+    """Seven roster units; submissions deliberately not in roster order."""
+    subs = (
+        submission("funingzhen"),
+        submission("zrzyj"),
+        submission("weijianju", Status.REJECTED),
+        submission("kouanwei", Status.ACCEPTED_WITH_WARNINGS),
+        submission("jiaoyuju"),
+        submission("shibenji"),
+    )
+    return CycleResult(2020, SPEC.id, ROSTER, subs, expected_totals())
+
+
+def report(result: CycleResult | None = None) -> Report:
+    return build_report(result or cycle_result(), SPEC, "绥芬河市", "绥芬河市人民政府", ISSUE)
+
+
+def section(rep: Report, *path: str) -> Section:
+    """A section by its titles, e.g. ``section(rep, "总体情况", "依申请公开")``."""
+    items: Iterable[Section] = rep.sections
+    found: Section | None = None
+    for title in path:
+        found = next(s for s in items if s.title == title)
+        items = found.subsections
+    assert found is not None
+    return found
+
+
+def texts(sec: Section) -> list[str]:
+    return [p.text for p in sec.content if isinstance(p, Paragraph)]
+
+
+def table(rep: Report, key: str) -> TableModel:
+    return next(t for t in rep.tables if t.key == key)
+
+
+# ---------------------------------------------------------------- structure
+
+
+def test_title_intro_and_signature() -> None:
+    rep = report()
+    assert rep.title == "绥芬河市2020年政府信息公开工作年度报告"
+    intro = rep.intro.text
+    assert "《中华人民共和国政府信息公开条例》" in intro
+    assert "国办公开办函〔2019〕60号" in intro
+    assert (
+        "由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        "政府信息公开行政复议行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项6个部分组成"
+    ) in intro
+    assert "统计时限为2020年1月1日至2020年12月31日" in intro
+    assert rep.signature.issuer == "绥芬河市人民政府"
+    assert rep.signature.date_text == "2021年1月25日"
+
+
+def test_sections_and_subheads() -> None:
+    rep = report()
+    assert [s.heading for s in rep.sections] == [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
+    assert [s.heading for s in rep.sections[0].subsections] == [
+        "（一）主动公开",
+        "（二）依申请公开",
+        "（三）政府信息管理",
+        "（四）政府信息公开平台建设",
+        "（五）监督保障",
+    ]
+
+
+def test_heading_numbers_never_repeat_under_a_parent() -> None:
+    formats = {1: "一、", 2: "（一）"}
+
+    def check(siblings: tuple[Section, ...], level: int) -> None:
+        numbers = [s.number for s in siblings]
+        assert len(numbers) == len(set(numbers)), numbers
+        for s in siblings:
+            assert s.level == level
+            check(s.subsections, level + 1)
+
+    rep = report()
+    check(rep.sections, 1)
+    for level, first in formats.items():
+        heads = rep.sections if level == 1 else rep.sections[0].subsections
+        assert heads[0].number == first
+
+
+def test_tables_follow_their_headings() -> None:
+    rep = report()
+    for sec, key in zip(rep.sections[1:4], ("s2", "s3", "s4"), strict=True):
+        assert len(sec.content) == 1
+        assert isinstance(sec.content[0], TableModel)
+        assert sec.content[0].key == key
+
+
+def test_placeholders_for_text_only_people_can_write() -> None:
+    rep = report()
+    for path in (
+        ("总体情况",),
+        ("总体情况", "主动公开"),
+        ("总体情况", "政府信息管理"),
+        ("总体情况", "政府信息公开平台建设"),
+        ("总体情况", "监督保障"),
+    ):
+        paras = [p for p in section(rep, *path).content if isinstance(p, Paragraph)]
+        holders = [p for p in paras if p.kind is ParagraphKind.PLACEHOLDER]
+        assert holders, path
+        for p in holders:
+            assert p.text.startswith("【待填写：") and p.text.endswith("】")
+
+
+# ---------------------------------------------------------------- generated sentences
+
+
+def test_application_breakdown_in_roster_order_without_zero_units() -> None:
+    (para,) = texts(section(report(), "总体情况", "依申请公开"))
+    assert "2020年共收到政府信息公开申请11项" in para
+    assert "其中市本级5项，口岸委2项，自然资源局3项，阜宁镇1项。" in para
+    assert "教育局" not in para  # 0 applications
+    assert "卫健局" not in para  # rejected
+
+
+def test_application_outcomes_and_reviews() -> None:
+    (para,) = texts(section(report(), "总体情况", "依申请公开"))
+    assert "本年度办理10件，其中予以公开8件，部分公开1件，不予公开1件。" in para
+    assert "无法提供" not in para and "不予处理" not in para
+    assert "结转下年度继续办理1件。" in para
+    assert "发生政府信息公开行政复议1件，其中结果纠正1件。" in para
+    assert "发生政府信息公开行政诉讼1件，其中复议后起诉1件（尚未审结1件）。" in para
+
+
+def test_proactive_sentences() -> None:
+    paras = texts(section(report(), "总体情况", "主动公开"))
+    text = "".join(paras)
+    assert "新制作规章0件、规范性文件11件" in text
+    assert "作出行政许可处理决定63407件，其他对外管理服务事项处理决定19036件。" in text
+    assert "作出行政处罚和行政强制处理决定共475件，其中行政处罚472件，行政强制3件。" in text
+    assert "行政事业性收费项目67项，较上一年减少1项。" in text
+    assert "政府集中采购项目121项，采购总金额2911.14万元。" in text
+
+
+def test_every_figure_resolves_to_its_cells() -> None:
+    result = cycle_result()
+    rep = report(result)
+    totals = expected_totals()
+    assert rep.figures
+    for fig in rep.figures:
+        value = Decimal(0)
+        for unit, cell in fig.terms:
+            assert cell in SPEC.cell, fig
+            value += totals[cell] if unit is None else result.breakdown[unit][cell]
+        assert value == fig.value, fig
+    refs = {f.ref: f.value for f in rep.figures}
+    assert refs["shibenji:s3_new_total"] == 5
+    assert refs["s2_penalty_decisions+s2_enforcement_decisions"] == 475
+    assert refs["s2_procurement_amount"] == Decimal("2911.14")
+
+
+def test_nothing_to_report_reads_naturally() -> None:
+    zeros = {cid: Decimal(0) for cid in SPEC.cell}
+    result = CycleResult(2020, SPEC.id, ROSTER, (), zeros)
+    rep = report(result)
+    (para,) = texts(section(rep, "总体情况", "依申请公开"))
+    assert para == "2020年未收到政府信息公开申请。未发生政府信息公开行政复议、行政诉讼案件。"
+    assert texts(section(rep, "其他需要报告的事项")) == ["无。"]
+    problems = section(rep, "存在的主要问题及改进情况").content
+    assert [p.kind for p in problems if isinstance(p, Paragraph)] == [ParagraphKind.PLACEHOLDER]
+
+
+# ---------------------------------------------------------------- sections 五 and 六
+
+
+def test_problems_gather_unit_texts_under_a_placeholder() -> None:
+    paras = [
+        p for p in section(report(), "存在的主要问题及改进情况").content if isinstance(p, Paragraph)
+    ]
+    assert paras[0].kind is ParagraphKind.PLACEHOLDER
+    assert [p.text for p in paras[1:]] == [
+        "【市本级】一是公开意识有待增强。",
+        "二是平台建设有待加强。",
+        "【自然资源局】公开内容不够全面。",
+    ]
+    assert all(p.kind is ParagraphKind.DRAFT for p in paras[1:])
+
+
+def test_other_matters_gather_unit_texts() -> None:
+    paras = texts(section(report(), "其他需要报告的事项"))
+    assert paras[0].startswith("【待填写：")
+    assert paras[1:] == ["【口岸委】未收取信息处理费。"]
+
+
+# ---------------------------------------------------------------- tables
+
+
+def test_table_values_are_formatted_by_type() -> None:
+    rep = report()
+    s2, s3, s4 = table(rep, "s2"), table(rep, "s3"), table(rep, "s4")
+    assert s2.value_cell("s2_licensing_change").text == "-74"
+    assert s2.value_cell("s2_other_services_change").text == "+21"
+    assert s2.value_cell("s2_fees_change").text == "-1"
+    assert s2.value_cell("s2_regulations_made").text == "0"
+    assert s2.value_cell("s2_procurement_amount").text == "2911.14万元"
+    assert s2.value_cell("s2_licensing_decisions").text == "63407"
+    assert s3.value_cell("s3_new_total").text == "11"
+    assert s3.value_cell("s3_handled_total_total").text == "10"
+    assert s4.value_cell("s4_review_corrected").text == "1"
+
+
+def test_table_positions_and_spans() -> None:
+    s3 = table(report(), "s3")
+    assert (s3.rows, s3.cols, s3.label_cols) == (26, 10, 3)
+    corner = s3.at(0, 0)
+    assert corner is not None and corner.role is CellRole.CORNER
+    assert (corner.row_span, corner.col_span) == (3, 3)
+    assert corner.text.startswith("（本列数据的勾稽关系为")
+    applicant = s3.at(0, 9)
+    assert applicant is not None and applicant.text == "申请人情况"
+    assert (applicant.col, applicant.col_span) == (3, 7)
+    total = s3.value_cell("s3_handled_total_total")
+    label = s3.at(total.row, 1)
+    assert label is not None and label.text == "（七）总计"
+    assert s3.at(total.row - 1, 9) == s3.value_cell("s3_other_total")
+
+    s2 = table(report(), "s2")
+    fees = s2.value_cell("s2_fees_change")
+    assert (fees.col, fees.col_span) == (2, 2)  # stretched under its stretched header
+    s4 = table(report(), "s4")
+    assert (s4.rows, s4.cols, s4.label_cols) == (4, 15, 0)
+    review = s4.at(0, 0)
+    assert review is not None and review.text == "行政复议"
+    assert (review.row_span, review.col_span) == (2, 5)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("11.0000", "11"), ("0", "0"), ("63407", "63407"), ("100", "100")],
+)
+def test_count_text(value: str, text: str) -> None:
+    assert count_text(Decimal(value)) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [("21", "+21"), ("-74.0000", "-74"), ("0", "0"), ("-0", "0")]
+)
+def test_signed_text(value: str, text: str) -> None:
+    assert signed_text(Decimal(value)) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("2911.1400", "2911.14万元"), ("100", "100.00万元"), ("0.1234", "0.1234万元")],
+)
+def test_money_text(value: str, text: str) -> None:
+    assert money_text(Decimal(value), "万元") == text
