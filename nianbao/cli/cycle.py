@@ -1,61 +1,45 @@
-"""Command-line interface: ``nianbao <command>``. User-facing text is Chinese.
-
-Each command parses options, builds the settings, calls one or two library functions and
-turns known errors into a clear message with a non-zero exit status.
-"""
+"""CLI commands of one cycle: spec, templates, run, totals, demo."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nianbao.core.formats import UnknownFormatError, format_for_year
-from nianbao.core.roster import RosterError
+from nianbao.cli.common import CliError, SubParsers, command
+from nianbao.core.formats import format_for_year
 from nianbao.settings import Settings, load_settings, prepare_prefect_env
 
 
-class CliError(Exception):
-    """An error to show the user as-is (Chinese) with exit status 2."""
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告汇总工具")
-    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
-
-    def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, description=help_text)
-
-    spec = cmd("spec", "显示某报告年度的报表格式（单元格编号、官方标签、勾稽关系）")
+def register(sub: SubParsers) -> None:
+    """Commands of one cycle: spec, templates, run, totals, demo."""
+    spec = command(sub, "spec", "显示某报告年度的报表格式（单元格编号、官方标签、勾稽关系）", _spec)
     spec.add_argument("--year", type=int, required=True, help="报告年度")
     spec.add_argument("--format", dest="fmt", help="强制使用的格式版本")
     spec.add_argument("--json", action="store_true", help="以JSON输出（供脚本使用）")
 
-    tpl = cmd("templates", "为名单中的每个单位生成填报模板")
+    tpl = command(sub, "templates", "为名单中的每个单位生成填报模板", _templates)
     tpl.add_argument("--year", type=int, required=True, help="报告年度")
     tpl.add_argument("--roster", type=Path, required=True, help="单位名单CSV（code,name,kind）")
     tpl.add_argument("--out", type=Path, required=True, help="模板输出目录")
     tpl.add_argument("--format", dest="fmt", help="强制使用的格式版本")
 
-    run = cmd("run", "汇总一个报告年度：校验收件箱中的报表，入库并生成报告初稿")
+    run = command(sub, "run", "汇总一个报告年度：校验收件箱中的报表，入库并生成报告初稿", _run)
     run.add_argument("--year", type=int, required=True, help="报告年度")
     run.add_argument("--root", type=Path, help="共享文件夹根目录")
     run.add_argument("--db", dest="db_url", help="数据库地址（默认 ROOT/nianbao.db）")
     run.add_argument("--format", dest="fmt", help="强制使用的格式版本")
 
-    tot = cmd("totals", "从数据库读出某年度的汇总数")
+    tot = command(sub, "totals", "从数据库读出某年度的汇总数", _totals)
     tot.add_argument("--year", type=int, required=True, help="报告年度")
     tot.add_argument("--root", type=Path, help="共享文件夹根目录")
     tot.add_argument("--db", dest="db_url", help="数据库地址")
     tot.add_argument("--json", action="store_true", help="以JSON输出")
 
-    demo = cmd("demo", "演示：用绥芬河市2020年报告的数据走完一次完整汇总")
+    demo = command(sub, "demo", "演示：用绥芬河市2020年报告的数据走完一次完整汇总", _demo)
     demo.add_argument("--root", type=Path, default=Path("demo-root"), help="演示用的共享文件夹")
     demo.add_argument("--db", dest="db_url", help="数据库地址")
-    return p
 
 
 def _spec(args: argparse.Namespace) -> int:
@@ -157,26 +141,3 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"演示共享文件夹：{root}（{len(files)}个单位的报表已放入收件箱）")
     args.year, args.fmt, args.root = seed.YEAR, None, root
     return _run(args)
-
-
-COMMANDS = {
-    "spec": _spec,
-    "templates": _templates,
-    "run": _run,
-    "totals": _totals,
-    "demo": _demo,
-}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``nianbao`` console script."""
-    args = _parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except (CliError, RosterError, UnknownFormatError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,7 @@
+"""``python -m nianbao.cli``."""
+
+import sys
+
+from nianbao.cli import main
+
+sys.exit(main())
