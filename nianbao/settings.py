@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     region: str = Field(default="本市", description="报告主体，如“绥芬河市”")
     issuer: str = Field(default="本市人民政府", description="落款机关")
     issue_date: date | None = Field(default=None, description="落款日期；默认为生成当天")
+    deadline: datetime | None = Field(
+        default=None,
+        description="单位报送截止时间，如 2021-01-26T18:00:00+08:00；之后到达的标为逾期",
+    )
     max_findings: int = Field(default=100, ge=1, description="每个文件最多列出的问题数")
     batch_size: int = Field(default=500, ge=1, description="每个读取任务处理的工作簿数")
 
@@ -69,12 +73,16 @@ def load_settings(**overrides: Any) -> Settings:
     return Settings(**{**merged, **given})
 
 
-def prepare_prefect_env(settings: Settings) -> None:
-    """Point Prefect at the project's state folder and silence telemetry (before importing it)."""
+def prepare_prefect_env(settings: Settings, log_level: str = "WARNING") -> None:
+    """Point Prefect at the project's state folder and silence telemetry (before importing it).
+
+    ``log_level`` is Prefect's default logging level: WARNING keeps ``nianbao run`` quiet;
+    long-running processes (``nianbao serve``) use INFO so flow-run logs reach the UI.
+    """
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", log_level)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -18,9 +20,10 @@ def consolidate_cycle(
     roster: tuple[Unit, ...],
     submissions: list[Submission],
     findings: list[Finding],
+    deadline: datetime | None = None,
 ) -> CycleResult:
     """City totals over accepted submissions; logs each unit's outcome in Chinese."""
-    result = consolidate(spec, year, roster, submissions, findings)
+    result = consolidate(spec, year, roster, submissions, findings, deadline)
     log = get_run_logger()
     for unit in roster:
         status = result.status_of(unit.code)
@@ -28,5 +31,8 @@ def consolidate_cycle(
             log.warning("%s 的报表未通过校验，已退回", unit.name)
         elif status is Status.MISSING:
             log.warning("%s 尚未报送", unit.name)
+    for sub in result.accepted:
+        if result.late(sub):
+            log.warning("%s 的报表在截止时间之后才报送", sub.unit)
     log.info("已汇总 %d 个单位的数据", len(result.accepted))
     return result

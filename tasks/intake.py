@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -33,11 +34,15 @@ def read_and_validate(
     year: int,
     roster: tuple[Unit, ...],
     max_findings: int,
+    last: dict[str, dict[str, Decimal]],
 ) -> list[Submission]:
-    """Read a batch of workbooks with calamine and validate each; never raises per file."""
+    """Read a batch of workbooks with calamine and validate each; never raises per file.
+
+    ``last`` maps unit codes to their accepted figures of the previous year.
+    """
     units = {u.code: u for u in roster}
     out = []
     for code, path in batch:
         raw = read_workbook(path, code, path.relative_to(inbox).as_posix())
-        out.append(process_workbook(raw, spec, year, units, max_findings))
+        out.append(process_workbook(raw, spec, year, units, max_findings, last.get(code)))
     return out

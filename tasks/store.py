@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from nianbao.core.model import CycleResult
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import store_cycle
+from nianbao.io.db.store import read_totals, store_cycle
 
 
 @task(name="写入数据库", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
@@ -20,3 +22,20 @@ def store_results(db_url: str, result: CycleResult) -> None:
     finally:
         engine.dispose()
     get_run_logger().info("汇总数据已写入数据库")
+
+
+@task(name="读取上年数据", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
+def load_last_year(db_url: str, year: int) -> dict[str, dict[str, Decimal]]:
+    """Each unit's accepted figures of ``year - 1`` (one query; empty when there are none)."""
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        doc = read_totals(engine, year - 1)
+    finally:
+        engine.dispose()
+    units: dict[str, dict[str, Decimal]] = doc["units"] if doc else {}
+    if units:
+        get_run_logger().info(
+            "已读取%d年度%d个单位的数据，用于跨年度衔接检查", year - 1, len(units)
+        )
+    return units

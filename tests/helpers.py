@@ -10,7 +10,7 @@ from pathlib import Path
 
 from nianbao.core.formats import FORMAT_2019
 from nianbao.core.model import Unit
-from nianbao.core.spec import FormatSpec
+from nianbao.core.spec import CellType, FormatSpec
 from nianbao.core.split import split_cycle
 from nianbao.io.template_fill import fill_workbook
 from nianbao.io.template_writer import write_template
@@ -29,8 +29,11 @@ def unit_figures(seed: int = 7, spec: FormatSpec = FORMAT_2019) -> dict[str, Dec
     for cid in spec.inputs:
         if cid.startswith(("s2_", "s4_")):
             totals[cid] = Decimal(rng.randrange(0, 40))
-    totals["s2_licensing_change"] = Decimal(-rng.randrange(1, 9))
-    totals["s2_procurement_amount"] = Decimal(rng.randrange(1, 10**6)) / 100
+    for cid in spec.inputs:
+        if spec.cell[cid].type is CellType.SIGNED:
+            totals[cid] = Decimal(-rng.randrange(1, 9))
+        elif spec.cell[cid].type is CellType.MONEY:
+            totals[cid] = Decimal(rng.randrange(1, 10**6)) / 100
     new, carried = rng.randrange(1, 20), rng.randrange(0, 4)
     totals["s3_new_natural"], totals["s3_carried_in_natural"] = Decimal(new), Decimal(carried)
     totals["s3_public_natural"] = Decimal(new + carried - 1)

@@ -73,7 +73,7 @@ _KINDS = (
         "format-mismatch",
         E,
         "报告格式不符",
-        "模板采用{actual}格式，本年度应采用{expected}格式。",
+        "报表采用{actual}格式，本年度应采用{expected}格式。",
         "请使用本年度下发的模板重新填报。",
     ),
     Kind(
@@ -149,6 +149,49 @@ _KINDS = (
         "请核对复议、诉讼各项结果数量。",
     ),
     Kind(
+        "a6-carry-over",
+        W,
+        "上年结转与上年报表不一致（A6）",
+        "“{labels}”（{sheet}!{cell}）应等于上年报表的“四、结转下年度继续办理”{expected}，实为{actual}。",
+        "如因机构调整等原因确有变化，请在“说明”中写明原因。",
+    ),
+    Kind(
+        "c1-item-continuity",
+        W,
+        "上一年项目数量与上年报表不一致（C1）",
+        "“{labels}”（{sheet}!{cell}）应等于上年的上一年项目数量加本年增/减，即{expected}，实为{actual}。",
+        "如因机构调整等原因确有变化，请在“说明”中写明原因。",
+    ),
+    Kind(
+        "c3-in-force-continuity",
+        W,
+        "现行有效件数与上年不衔接（C3）",
+        "“{labels}”（{sheet}!{cell}）应等于上年现行有效件数加本年制发件数减本年废止件数，"
+        "即{expected}，实为{actual}。",
+        "请核对现行有效件数；如有清理等原因，请在“说明”中写明。",
+    ),
+    Kind(
+        "format-detected",
+        W,
+        "模板标识缺失，已按表格内容识别",
+        "文件中找不到模板标识，已根据表格标签识别为{actual}格式，填报单位按所在文件夹确定。",
+        "请使用本年度下发的模板填写，不要复制粘贴到其他工作簿。",
+    ),
+    Kind(
+        "narrative-sum-mismatch",
+        W,
+        "文字材料中的合计数与分项之和不符",
+        "文字材料“{labels}”中“{actual}”与其后所列各项之和{expected}不符。",
+        "请核对文字材料中的合计数和各分项数字。",
+    ),
+    Kind(
+        "narrative-table-mismatch",
+        W,
+        "文字材料中的数字与报表不符",
+        "文字材料“{labels}”中“{actual}”与报表数据{expected}不符。",
+        "请核对文字材料中引用的数字，使其与报表一致。",
+    ),
+    Kind(
         "duplicate-file",
         W,
         "同一单位有多个文件",
@@ -173,6 +216,11 @@ _KINDS = (
 
 CATALOGUE: dict[str, Kind] = {k.code: k for k in _KINDS}
 
+# Findings after which a workbook's figures cannot be attributed to the unit and cycle.
+IDENTITY_CODES = frozenset(
+    {"file-unreadable", "metadata-missing", "wrong-unit-folder", "wrong-year", "format-mismatch"}
+)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -187,6 +235,7 @@ class Finding:
     column_path: tuple[str, ...] = ()
     expected: str = ""
     actual: str = ""
+    explanation: str = ""  # the unit's own 说明, for a warning it has justified
 
     @property
     def kind(self) -> Kind:
@@ -225,6 +274,9 @@ class Finding:
             "expected": self.expected,
             "actual": self.actual,
             "message": self.message,
+            "hint": self.hint,
+            "explained": bool(self.explanation),
+            "explanation": self.explanation,
         }
 
 

@@ -18,6 +18,8 @@ class Unit:
     code: str
     name: str
     kind: str = ""
+    contact: str = ""
+    phone: str = ""
 
 
 class Status(StrEnum):
@@ -90,6 +92,11 @@ class CycleResult:
     submissions: tuple[Submission, ...]
     totals: dict[str, Decimal]
     findings: tuple[Finding, ...] = ()
+    deadline: datetime | None = None
+
+    def late(self, sub: Submission) -> bool:
+        """Whether a submission arrived after the cycle's deadline."""
+        return self.deadline is not None and sub.received_at > self.deadline
 
     @property
     def accepted(self) -> tuple[Submission, ...]:

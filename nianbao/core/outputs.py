@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from nianbao.core.model import CycleResult, Status
-from nianbao.core.spec import CellType, FormatSpec
+from nianbao.core.spec import CellType, FormatSpec, Severity
 
 
 def json_value(value: Decimal, ctype: CellType) -> int | float:
@@ -37,6 +37,9 @@ def status_doc(result: CycleResult) -> dict[str, Any]:
         subs = [s for s in result.submissions if s.unit == unit.code]
         current = next((s for s in subs if s.status is not Status.SUPERSEDED), None)
         status = current.status if current else Status.MISSING
+        findings = current.findings if current else ()
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        texts = current.texts if current else {}
         units.append(
             {
                 "code": unit.code,
@@ -46,7 +49,12 @@ def status_doc(result: CycleResult) -> dict[str, Any]:
                 "file": current.file if current else None,
                 "sha256": current.sha256 if current else None,
                 "received_at": current.received_at.isoformat() if current else None,
-                "findings": [f.to_json() for f in current.findings] if current else [],
+                "late": bool(current and result.late(current)),
+                "errors": errors,
+                "warnings": len(findings) - errors,
+                "contact": unit.contact or texts.get("contact_person", ""),
+                "phone": unit.phone or texts.get("contact_phone", ""),
+                "findings": [f.to_json() for f in findings],
                 "superseded": [
                     {"file": s.file, "sha256": s.sha256} for s in subs if s is not current
                 ],
@@ -55,6 +63,41 @@ def status_doc(result: CycleResult) -> dict[str, Any]:
     return {
         "year": result.year,
         "format": result.format,
+        "deadline": result.deadline.isoformat() if result.deadline else None,
         "units": units,
         "findings": [{**f.to_json(), "unit": f.unit, "file": f.file} for f in result.findings],
     }
+
+
+BOARD_COLUMNS = ("单位", "状态", "文件", "接收时间", "错误", "提示", "逾期")
+CHASE_COLUMNS = ("单位", "原因", "联系人", "联系电话")
+
+
+def board_table(doc: dict[str, Any]) -> list[list[str]]:
+    """Rows of the completeness board from ``status.json`` (one per roster unit)."""
+    rows = []
+    for u in doc["units"]:
+        explained = sum(1 for f in u["findings"] if f.get("explained"))
+        warnings = f"{u['warnings']}（已说明{explained}）" if explained else str(u["warnings"])
+        rows.append(
+            [
+                u["name"],
+                u["status_label"],
+                u["file"] or "",
+                (u["received_at"] or "").replace("T", " ")[:19],
+                str(u["errors"]),
+                warnings,
+                "是" if u["late"] else "",
+            ]
+        )
+    return rows
+
+
+def chase_list(doc: dict[str, Any]) -> list[list[str]]:
+    """催报名单: units that sent nothing or were sent back, with whom to call."""
+    reasons = {Status.MISSING.value: "未报送", Status.REJECTED.value: "报表被退回，待重新报送"}
+    return [
+        [u["name"], reasons[u["status"]], u["contact"], u["phone"]]
+        for u in doc["units"]
+        if u["status"] in reasons
+    ]

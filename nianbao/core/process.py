@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 
+from nianbao.core.carry import check_continuity
+from nianbao.core.detect import detect_format
 from nianbao.core.findings import Finding, has_errors
-from nianbao.core.layout import META_SHEET
+from nianbao.core.formats import FORMATS
+from nianbao.core.layout import META_SHEET, TEXT_SHEET, a1, text_cells
 from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Unit
+from nianbao.core.narrative import check_narrative
+from nianbao.core.numbers import parse_cell
 from nianbao.core.parse import Extracted, extract, read_meta
 from nianbao.core.spec import FormatSpec, Severity
 from nianbao.core.validate import check_identities, derive, validate_values
 
 DEFAULT_MAX_FINDINGS = 100
+EXPLANATION = "explanation"  # the text field where a unit justifies its warnings
 
 
 def _identify(
     raw: RawWorkbook, spec: FormatSpec, year: int, units: dict[str, Unit], meta: dict[str, str]
 ) -> list[Finding]:
-    """Findings on who and what the workbook claims to be."""
-    if not meta.get("unit_code"):
-        return [Finding("metadata-missing", sheet=META_SHEET)]
+    """Findings on who and what the workbook claims to be (format from metadata or labels)."""
+    out = []
+    claimed = FORMATS.get(meta.get("format", ""))
+    if meta.get("unit_code") and claimed is not None:
+        out += _check_claims(raw, year, units, meta)
+    else:
+        claimed = detect_format(raw.grids, FORMATS.values())
+        if claimed is None:
+            return [Finding("metadata-missing", sheet=META_SHEET)]
+        out.append(Finding("format-detected", actual=claimed.label))
+    if claimed.id != spec.id:
+        out.append(Finding("format-mismatch", expected=spec.label, actual=claimed.label))
+    return out
+
+
+def _check_claims(
+    raw: RawWorkbook, year: int, units: dict[str, Unit], meta: dict[str, str]
+) -> list[Finding]:
     out = []
     code = meta["unit_code"]
     if code != raw.unit_folder:
@@ -35,13 +57,35 @@ def _identify(
         )
     if meta.get("year") != str(year):
         out.append(Finding("wrong-year", expected=str(year), actual=meta.get("year", "")))
-    if meta.get("format") != spec.id:
-        out.append(
-            Finding(
-                "format-mismatch", expected=f"{spec.id}年版", actual=f"{meta.get('format')}年版"
-            )
-        )
     return out
+
+
+def _numeric_texts(spec: FormatSpec, texts: dict[str, str]) -> Iterator[Finding]:
+    """Text-sheet items that must be numbers (e.g. the 信息处理费 amount)."""
+    positions = text_cells(spec)
+    for field in spec.texts:
+        if field.type is None or not texts.get(field.key):
+            continue
+        parsed = parse_cell(texts[field.key], field.type)
+        if parsed.problem:
+            row, col = positions[field.key]
+            yield Finding(
+                parsed.problem,
+                sheet=TEXT_SHEET,
+                cell=a1(row, col),
+                row_path=(field.label,),
+                actual=parsed.shown,
+            )
+
+
+def _explain(findings: list[Finding], explanation: str) -> list[Finding]:
+    """Attach the unit's 说明 to its warnings (errors still need fixing)."""
+    if not explanation:
+        return findings
+    return [
+        replace(f, explanation=explanation) if f.severity is Severity.WARNING else f
+        for f in findings
+    ]
 
 
 def _cap(findings: list[Finding], limit: int) -> list[Finding]:
@@ -56,8 +100,12 @@ def process_workbook(
     year: int,
     units: dict[str, Unit],
     max_findings: int = DEFAULT_MAX_FINDINGS,
+    last: Mapping[str, Decimal] | None = None,
 ) -> Submission:
-    """Validate one unit's workbook; every finding is collected, none raised."""
+    """Validate one unit's workbook; every finding is collected, none raised.
+
+    ``last`` holds the unit's accepted figures of the previous year, for cross-year checks.
+    """
     texts: dict[str, str] = {}
     values: dict[str, Decimal] = {}
     if raw.error is not None:
@@ -65,13 +113,18 @@ def process_workbook(
     else:
         meta = read_meta(raw.grids)
         findings = _identify(raw, spec, year, units, meta)
-        if not findings:
+        if not has_errors(findings):
             extracted = Extracted()
             findings += extract(spec, raw.grids, extracted)
             checked, more = validate_values(spec, extracted.values)
             findings += more
             values = {k: v for k, v in checked.items() if v is not None}
             texts = extracted.texts
+            findings += _numeric_texts(spec, texts)
+            findings += check_narrative(spec, texts, values)
+            if last:
+                findings += check_continuity(spec, values, last)
+            findings = _explain(findings, texts.get(EXPLANATION, ""))
     findings = _cap(findings, max_findings)
     findings = [replace(f, unit=raw.unit_folder, file=raw.file) for f in findings]
     if has_errors(findings):
@@ -93,9 +146,28 @@ def process_workbook(
     )
 
 
+def _other_year(sub: Submission) -> bool:
+    return any(f.code == "wrong-year" for f in sub.findings)
+
+
+def _distinct(submissions: Iterable[Submission]) -> list[Submission]:
+    """Identical bytes for a unit count once (the earliest copy): a re-drop is a no-op."""
+    seen: dict[tuple[str, str], Submission] = {}
+    for s in sorted(submissions, key=lambda s: (s.received_at, s.file)):
+        seen.setdefault((s.unit, s.sha256), s)
+    kept = set(map(id, seen.values()))
+    return [s for s in submissions if id(s) in kept]
+
+
 def supersede(submissions: Iterable[Submission]) -> list[Submission]:
-    """Keep each unit's newest file current; older ones become 已被替代."""
-    subs = list(submissions)
+    """Keep each unit's newest file current; older ones become 已被替代.
+
+    Files of another report year in a unit's folder belong to another cycle: they are left
+    out, unless the unit has no file for this year (then the newest is shown as wrong-year).
+    """
+    subs = _distinct(submissions)
+    this_year = {s.unit for s in subs if not _other_year(s)}
+    subs = [s for s in subs if s.unit not in this_year or not _other_year(s)]
     newest: dict[str, Submission] = {}
     for s in subs:
         cur = newest.get(s.unit)
@@ -128,6 +200,7 @@ def consolidate(
     roster: tuple[Unit, ...],
     submissions: Iterable[Submission],
     findings: Iterable[Finding] = (),
+    deadline: datetime | None = None,
 ) -> CycleResult:
     """City totals over accepted submissions, with identities re-checked on the totals."""
     order = {u.code: i for i, u in enumerate(roster)}
@@ -151,6 +224,7 @@ def consolidate(
         submissions=tuple(subs),
         totals=totals,
         findings=(*findings, *total_findings),
+        deadline=deadline,
     )
 
 

@@ -10,6 +10,7 @@ from nianbao.core.model import Unit
 
 CODE_RE = re.compile(r"^[a-z0-9_-]+$")
 HEADER = ("code", "name", "kind")
+OPTIONAL = ("contact", "phone")  # 联系人, 联系电话: used on the 催报名单
 
 
 class RosterError(ValueError):
@@ -17,17 +18,18 @@ class RosterError(ValueError):
 
 
 def parse_roster(text: str) -> tuple[Unit, ...]:
-    """Units from roster CSV text (columns ``code,name,kind``)."""
+    """Units from roster CSV text (columns ``code,name,kind``, optionally ``contact,phone``)."""
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    if not rows or tuple(c.strip() for c in rows[0][:3]) != HEADER:
-        raise RosterError("名单文件第1行应为表头：code,name,kind")
+    header = [c.strip() for c in rows[0]] if rows else []
+    if tuple(header[:3]) != HEADER or any(h not in OPTIONAL for h in header[3:]):
+        raise RosterError("名单文件第1行应为表头：code,name,kind（可另加 contact,phone）")
     units: list[Unit] = []
     seen: set[str] = set()
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        cells = [c.strip() for c in row] + ["", "", ""]
-        code, name, kind = cells[:3]
+        cells = dict(zip(header, (c.strip() for c in row), strict=False))
+        code, name, kind = (cells.get(h, "") for h in HEADER)
         if not CODE_RE.match(code):
             raise RosterError(
                 f"名单第{n}行：单位代码“{code}”只能包含小写字母、数字、下划线和连字符"
@@ -37,7 +39,7 @@ def parse_roster(text: str) -> tuple[Unit, ...]:
         if code in seen:
             raise RosterError(f"名单第{n}行：单位代码“{code}”重复")
         seen.add(code)
-        units.append(Unit(code, name, kind))
+        units.append(Unit(code, name, kind, cells.get("contact", ""), cells.get("phone", "")))
     if not units:
         raise RosterError("名单中没有任何单位")
     return tuple(units)
@@ -47,7 +49,9 @@ def roster_csv(units: tuple[Unit, ...] | list[Unit]) -> str:
     """Roster CSV text for units."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
+    contacts = any(u.contact or u.phone for u in units)
+    writer.writerow(HEADER + OPTIONAL if contacts else HEADER)
     for u in units:
-        writer.writerow((u.code, u.name, u.kind))
+        extra = (u.contact, u.phone) if contacts else ()
+        writer.writerow((u.code, u.name, u.kind, *extra))
     return out.getvalue()

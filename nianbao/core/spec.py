@@ -181,12 +181,74 @@ class Equation:
 
 
 @dataclass(frozen=True)
+class Term:
+    """One signed cell reference of a cross-year rule, this year's or last year's."""
+
+    cell: str
+    last_year: bool = False
+    sign: int = 1
+
+
+@dataclass(frozen=True)
+class CarryRule:
+    """A cross-year identity ``lhs = Σ sign·rhs`` for the same unit (A6, C1, C3).
+
+    Templates as in ``Rule``. When every rhs term is last year's, the lhs can be pre-filled
+    in next year's template; a submission that breaks the rule gets a finding.
+    """
+
+    id: str
+    code: str
+    title: str
+    severity: Severity
+    lhs: str
+    rhs: tuple[Term, ...]
+    each: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def equations(self) -> list[CarryEquation]:
+        """Expand the rule into concrete equations."""
+        names = [name for name, _ in self.each]
+        out = []
+        for values in product(*(vals for _, vals in self.each)):
+            env = dict(zip(names, values, strict=True))
+            out.append(
+                CarryEquation(
+                    rule=self.id,
+                    code=self.code,
+                    lhs=_fill(self.lhs, env),
+                    rhs=tuple(Term(_fill(t.cell, env), t.last_year, t.sign) for t in self.rhs),
+                )
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class CarryEquation:
+    """A concrete cross-year identity."""
+
+    rule: str
+    code: str
+    lhs: str
+    rhs: tuple[Term, ...]
+
+    @property
+    def from_last_year_only(self) -> bool:
+        """Whether the lhs follows from last year's figures alone (so it can be pre-filled)."""
+        return all(t.last_year for t in self.rhs)
+
+
+@dataclass(frozen=True)
 class TextField:
-    """A free-text item a unit returns (narrative contributions, contact)."""
+    """An item a unit returns outside the tables (narrative, contact, a stated amount).
+
+    ``type`` is None for free text, or the value type of a number the reader must parse.
+    """
 
     key: str
     label: str
     multiline: bool = False
+    type: CellType | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +261,18 @@ class FormatSpec:
     tables: tuple[Table, ...]
     rules: tuple[Rule, ...]
     texts: tuple[TextField, ...]
-    template_version: str = "1"
+    carry_rules: tuple[CarryRule, ...] = ()
+    template_version: str = "2"
+
+    @property
+    def label(self) -> str:
+        """How messages name the format, e.g. ``2021年版（国办公开办函〔2021〕30号）``."""
+        return f"{self.id}年版（{self.notice}）"
+
+    @cached_property
+    def carry_equations(self) -> tuple[CarryEquation, ...]:
+        """All cross-year identities, expanded."""
+        return tuple(eq for rule in self.carry_rules for eq in rule.equations())
 
     @cached_property
     def equations(self) -> tuple[Equation, ...]:
@@ -297,5 +370,27 @@ class FormatSpec:
                 }
                 for r in self.rules
             ],
-            "texts": [{"key": t.key, "label": t.label} for t in self.texts],
+            "cross_year": [
+                {
+                    "id": r.id,
+                    "code": r.code,
+                    "title": r.title,
+                    "severity": r.severity.value,
+                    "equations": [
+                        {
+                            "lhs": e.lhs,
+                            "rhs": [
+                                {"cell": t.cell, "last_year": t.last_year, "sign": t.sign}
+                                for t in e.rhs
+                            ],
+                        }
+                        for e in r.equations()
+                    ],
+                }
+                for r in self.carry_rules
+            ],
+            "texts": [
+                {"key": t.key, "label": t.label, "type": t.type.value if t.type else "text"}
+                for t in self.texts
+            ],
         }

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from nianbao.core.formats import format_for_year
@@ -11,9 +15,25 @@ from nianbao.core.split import split_cycle
 from nianbao.demo import seed
 from nianbao.io.folder import ensure_layout
 from nianbao.io.template_fill import fill_workbook
-from nianbao.io.template_writer import write_template
+from nianbao.io.templates import write_cycle_templates
 
-CONFIG = f'region = "{seed.REGION}"\nissuer = "{seed.ISSUER}"\nissue_date = "{seed.ISSUE_DATE}"\n'
+
+@dataclass(frozen=True)
+class DemoCycle:
+    """The figures of one demo cycle."""
+
+    year: int
+    issue_date: str
+    inputs: Mapping[str, Decimal]
+    new_applications: Mapping[str, int]
+
+
+CYCLES = {
+    seed.YEAR: DemoCycle(seed.YEAR, seed.ISSUE_DATE, seed.INPUTS, seed.NEW_APPLICATIONS),
+    seed.YEAR_2021: DemoCycle(
+        seed.YEAR_2021, seed.ISSUE_DATE_2021, seed.INPUTS_2021, seed.NEW_APPLICATIONS_2021
+    ),
+}
 
 TEXTS = {
     "shibenji": {
@@ -30,30 +50,35 @@ TEXTS = {
 }
 
 
-def build_demo_root(root: Path) -> list[Path]:
-    """Create ``root`` with the seed roster and each unit's filled 2020 workbook in the inbox.
+def build_demo_root(
+    root: Path,
+    year: int = seed.YEAR,
+    last: Mapping[str, Mapping[str, Decimal]] | None = None,
+) -> list[Path]:
+    """Put every demo unit's filled workbook for ``year`` into ``root``'s inbox.
 
+    ``last`` is last year's accepted figures per unit (pre-filled into the templates).
     Existing inbox files are kept as they are, so running the demo twice is a true rerun.
     """
-    spec = format_for_year(seed.YEAR)
+    cycle = CYCLES[year]
+    spec = format_for_year(year)
     ensure_layout(root, seed.ROSTER)
     (root / "roster.csv").write_text(roster_csv(seed.ROSTER), encoding="utf-8")
-    (root / "nianbao.toml").write_text(CONFIG, encoding="utf-8")
-    new = [seed.NEW_APPLICATIONS[u.code] for u in seed.ROSTER]
-    figures = split_cycle(spec, seed.INPUTS, new, seed=seed.YEAR)
-    templates = root / "templates" / str(seed.YEAR)
-    templates.mkdir(parents=True, exist_ok=True)
+    config = (
+        f'region = "{seed.REGION}"\nissuer = "{seed.ISSUER}"\nissue_date = "{cycle.issue_date}"\n'
+    )
+    (root / "nianbao.toml").write_text(config, encoding="utf-8")
+    new = [cycle.new_applications[u.code] for u in seed.ROSTER]
+    figures = split_cycle(spec, cycle.inputs, new, seed=year)
+    templates = write_cycle_templates(spec, seed.ROSTER, year, root / "templates" / str(year), last)
+    received = datetime(year + 1, 1, 10, tzinfo=UTC).timestamp()
     dropped = []
-    for unit, values in zip(seed.ROSTER, figures, strict=True):
-        target = root / "inbox" / unit.code / f"{unit.name}{seed.YEAR}年报表.xlsx"
-        if target.exists():  # a rerun keeps the same bytes, so nothing changes downstream
-            dropped.append(target)
-            continue
-        blank = templates / f"{unit.code}.xlsx"
-        write_template(spec, unit, seed.YEAR, blank)
-        texts = {"filled_date": f"{seed.YEAR + 1}-01-10", **TEXTS.get(unit.code, {})}
-        fill_workbook(blank, values, texts, out=target)
-        stamp = 1610236800 + len(dropped) * 3600  # 2021-01-10, fixed so reruns are identical
-        os.utime(target, (stamp, stamp))
+    for i, (unit, values) in enumerate(zip(seed.ROSTER, figures, strict=True)):
+        target = root / "inbox" / unit.code / f"{unit.name}{year}年报表.xlsx"
+        if not target.exists():
+            texts = {"filled_date": f"{year + 1}-01-10", **TEXTS.get(unit.code, {})}
+            fill_workbook(templates[unit.code], values, texts, out=target)
+            stamp = received + i * 3600  # fixed, so reruns see identical files
+            os.utime(target, (stamp, stamp))
         dropped.append(target)
     return dropped

@@ -49,3 +49,28 @@ INPUTS: dict[str, Decimal] = {
     "s3_public_natural": Decimal(11),
     "s4_review_corrected": Decimal(1),
 }
+
+# A synthetic 2021 cycle (2021 format) for the same units, so a new user sees both formats.
+# Its 上年结转 follows from the seed's 2020 结转下年度 (all zero), as carry-over requires.
+YEAR_2021 = 2021
+ISSUE_DATE_2021 = "2022-01-25"
+NEW_APPLICATIONS_2021 = {"shibenji": 6, "kouanwei": 3, "zrzyj": 5, "funingzhen": 2}
+INPUTS_2021: dict[str, Decimal] = {
+    "s2_normative_docs_issued": Decimal(9),
+    "s2_normative_docs_repealed": Decimal(2),
+    "s2_normative_docs_in_force": Decimal(18),
+    "s2_licensing_decisions": Decimal(60211),
+    "s2_penalty_decisions": Decimal(503),
+    "s2_enforcement_decisions": Decimal(7),
+    "s3_new_natural": Decimal(14),
+    "s3_new_commercial": Decimal(2),
+    "s3_public_natural": Decimal(10),
+    "s3_partial_natural": Decimal(1),
+    "s3_partial_commercial": Decimal(1),
+    "s3_unable_no_info_natural": Decimal(2),
+    "s3_other_overdue_fix_commercial": Decimal(1),
+    "s3_carried_out_natural": Decimal(1),
+    "s4_review_upheld": Decimal(1),
+    "s4_review_pending": Decimal(1),
+    "s4_suit_direct_upheld": Decimal(1),
+}

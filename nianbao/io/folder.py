@@ -12,7 +12,7 @@ from nianbao.core.findings import Finding
 from nianbao.core.model import Unit
 from nianbao.io.xlsx_read import is_candidate
 
-FOLDERS = ("inbox", "feedback", "archive", "output")
+FOLDERS = ("inbox", "feedback", "archive", "quarantine", "output")
 
 
 def ensure_layout(root: Path, roster: tuple[Unit, ...]) -> None:

@@ -77,11 +77,26 @@ def write_template(
     year: int,
     path: Path,
     prefill: Mapping[str, Decimal] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> None:
-    """Write one unit's blank workbook for ``year`` to ``path``.
+    """Write one unit's blank workbook for ``year`` to ``path`` (see ``build_template``)."""
+    wb = build_template(spec, unit, year, prefill, notes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def build_template(
+    spec: FormatSpec,
+    unit: Unit,
+    year: int,
+    prefill: Mapping[str, Decimal] | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> Workbook:
+    """One unit's blank workbook for ``year``, generated from the spec.
 
     ``prefill`` maps input cell ids to known values (e.g. last year's figures); those
-    cells are written and locked.
+    cells are written and locked. ``notes`` maps cell ids to a remark shown beside the
+    cell's row (e.g. last year's 现行有效件数).
     """
     prefilled = _checked_prefill(spec, prefill or {})
     wb = Workbook()
@@ -89,13 +104,12 @@ def write_template(
     _guide_sheet(wb.create_sheet(GUIDE_SHEET), spec, unit, year, bool(prefilled))
     for lay in layouts(spec):
         ws = wb.create_sheet(lay.sheet)
-        _table_sheet(ws, spec, lay, unit, year, prefilled)
+        _table_sheet(ws, spec, lay, unit, year, prefilled, notes or {})
     _text_sheet(wb.create_sheet(TEXT_SHEET), spec, unit, year)
     _meta_sheet(wb.create_sheet(META_SHEET), spec, unit, year)
     _define_names(wb, spec)
     _workbook_settings(wb, spec, unit, year)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    return wb
 
 
 def _checked_prefill(spec: FormatSpec, prefill: Mapping[str, Decimal]) -> dict[str, Decimal]:
@@ -129,6 +143,7 @@ def _table_sheet(
     unit: Unit,
     year: int,
     prefilled: Mapping[str, Decimal],
+    notes: Mapping[str, str],
 ) -> None:
     ws.cell(INFO_ROW, 1, _info_text(unit, year)).font = FONT
     for row in range(FIRST_BLOCK_ROW, lay.height + 1):
@@ -145,7 +160,7 @@ def _table_sheet(
     for span in value_spans(lay):
         ws.merge_cells(span)
     _add_validations(ws, spec, lay, prefilled)
-    _money_notes(ws, spec, lay)
+    _row_notes(ws, spec, lay, notes)
     widths = _column_widths(lay)
     for col, width in widths.items():
         ws.column_dimensions[col_letter(col)].width = width
@@ -297,14 +312,16 @@ def _add_validations(
         groups[key].add(a1(row, col))
 
 
-def _money_notes(ws: Worksheet, spec: FormatSpec, lay: SheetLayout) -> None:
-    """A note right of each row holding money cells, naming the unit."""
+def _row_notes(ws: Worksheet, spec: FormatSpec, lay: SheetLayout, given: Mapping[str, str]) -> None:
+    """A note right of each row holding money cells (naming the unit) or a given remark."""
     notes: dict[int, list[str]] = {}
     for cid, (row, _) in lay.cells.items():
         cell = spec.cell[cid]
         if cell.type is CellType.MONEY:
             header = cell.column_path[-1] if cell.column_path else cell.label
             notes.setdefault(row, []).append(f"“{header}”单位：{cell.unit or '元'}，可保留两位小数")
+        if cid in given:
+            notes.setdefault(row, []).append(given[cid])
     for row, parts in notes.items():
         note = ws.cell(row, lay.width + 1, "注：" + "；".join(parts))
         note.font = FONT_NOTE
@@ -473,15 +490,22 @@ def _text_sheet(ws: Worksheet, spec: FormatSpec, unit: Unit, year: int) -> None:
         label.alignment = LEFT
         label.border = BORDER
         value = ws.cell(row, col)
-        value.number_format = "@"
+        value.number_format = NUMBER_FORMATS[field.type] if field.type else "@"
+        if field.type:
+            value.value = 0
         value.alignment = TOP_LEFT if field.multiline else LEFT
         value.border = BORDER
         value.font = FONT
         value.protection = UNLOCKED
         ws.row_dimensions[row].height = 160 if field.multiline else 24
-        dv = DataValidation(showInputMessage=True, allow_blank=True)
+        dv = (
+            _validation(field.type, field.unit)
+            if field.type
+            else DataValidation(showInputMessage=True, allow_blank=True)
+        )
         dv.promptTitle = field.label
-        dv.prompt = _text_prompt(field.label, field.multiline)
+        if not field.type:
+            dv.prompt = _text_prompt(field.label, field.multiline)
         dv.add(a1(row, col))
         ws.add_data_validation(dv)
     _protect(ws)

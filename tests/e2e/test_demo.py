@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 
 from nianbao.core.formats import FORMAT_2019 as SPEC
+from nianbao.core.formats import FORMAT_2021
+from nianbao.core.layout import locate
 from tests.conftest import DATA
 from tests.e2e.conftest import Runner, dump_sqlite
 from tests.e2e.seed_text import seed_tables
@@ -49,6 +52,8 @@ def test_demo_reproduces_the_seed_tables_and_reruns_idempotently(
     for figure in ("63407", "19036", "-74", "+21", "-158", "+29", "1745", "121"):
         assert figure in cells, figure
     assert any("2911.14" in c for c in cells)
+    checked = nianbao("check-draft", "--year", "2020", str(report), "--root", str(root))
+    assert "表格数字198个" in checked.stdout and "与数据库一致" in checked.stdout
 
     totals_cli = json.loads(
         nianbao("totals", "--year", "2020", "--root", str(root), "--json").stdout
@@ -60,3 +65,25 @@ def test_demo_reproduces_the_seed_tables_and_reruns_idempotently(
     nianbao("demo", "--root", str(root))
     assert dump_sqlite(root / "nianbao.db") == before
     assert sum(len(rows) for rows in before.values()) > 0
+
+
+def test_demo_2021_follows_2020_in_the_same_root(nianbao: Runner, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    nianbao("demo", "--year", "2021", "--root", str(root))
+    docs = {
+        year: json.loads((root / "output" / str(year) / "totals.json").read_text(encoding="utf-8"))
+        for year in (2020, 2021)
+    }
+    assert (docs[2020]["format"], docs[2021]["format"]) == ("2019", "2021")
+    assert len(docs[2021]["totals"]) == 10 + 175 + 15
+    columns = ("natural", "commercial", "research", "nonprofit", "legal", "other", "total")
+    for code, units in docs[2021]["units"].items():
+        for col in columns:
+            carried_in = units[f"s3_carried_in_{col}"]
+            assert carried_in == docs[2020]["units"][code][f"s3_carried_out_{col}"], (code, col)
+    status = json.loads((root / "output" / "2021" / "status.json").read_text(encoding="utf-8"))
+    assert {u["status"] for u in status["units"]} == {"accepted"}
+    for code in docs[2021]["units"]:
+        wb = load_workbook(root / "templates" / "2021" / f"{code}.xlsx")
+        sheet, ref = locate(FORMAT_2021, "s3_carried_in_natural")
+        assert wb[sheet][ref].protection.locked

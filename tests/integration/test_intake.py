@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from nianbao.core.formats import FORMAT_2019 as SPEC
 from nianbao.core.layout import META_SHEET
@@ -98,12 +98,29 @@ def test_stored_totals_that_disagree_are_findings(tmp_path: Path, ref: str, code
     assert flat(process(path, "alpha")) == [(code, S3, ref)]
 
 
-def test_missing_metadata_sheet_is_rejected(tmp_path: Path) -> None:
-    path = make_workbook(tmp_path / "a.xlsx", UNITS["alpha"], unit_figures())
+def _drop_metadata(path: Path) -> None:
     wb = load_workbook(path)
     del wb[META_SHEET]
     wb.save(path)
-    assert [f.code for f in process(path, "alpha").findings] == ["metadata-missing"]
+
+
+def test_missing_metadata_is_replaced_by_detection_from_labels(tmp_path: Path) -> None:
+    figures = unit_figures(4)
+    path = make_workbook(tmp_path / "a.xlsx", UNITS["alpha"], figures)
+    _drop_metadata(path)
+    sub = process(path, "alpha")
+    assert [f.code for f in sub.findings] == ["format-detected"]
+    assert sub.status is Status.ACCEPTED_WITH_WARNINGS
+    assert {k: sub.values[k] for k in SPEC.inputs} == figures
+
+
+def test_a_workbook_that_is_no_template_at_all_is_rejected(tmp_path: Path) -> None:
+    wb = Workbook()
+    wb.active["A1"] = "自己做的统计表"
+    wb.save(tmp_path / "own.xlsx")
+    sub = process(tmp_path / "own.xlsx", "alpha")
+    assert [f.code for f in sub.findings] == ["metadata-missing"]
+    assert sub.status is Status.REJECTED
 
 
 def test_inserted_row_is_reported_as_a_changed_layout(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def test_metadata_sheet(wb: Workbook) -> None:
         "unit_name": "市教育局",
         "year": 2020,
         "format": "2019",
-        "template_version": "1",
+        "template_version": "2",
     }
     for key, (row, col) in layout.meta_cells().items():
         assert ws.cell(row, 1).value == key
@@ -111,7 +111,7 @@ def test_calamine_reads_very_hidden_metadata(template: Path) -> None:
     assert values["unit_name"] == "市教育局"
     assert values["year"] == 2020  # a number (calamine gives 2020.0)
     assert values["format"] == "2019"
-    assert str(values["template_version"]) == "1"
+    assert str(values["template_version"]) == "2"
 
 
 def test_workbook_properties(wb: Workbook) -> None:
@@ -389,6 +389,7 @@ TEXTS = {
     "contact_person": "张三",
     "contact_phone": "0453-3921234",
     "filled_date": "2021年1月8日",
+    "explanation": "口岸委由原两个机构合并，上年结转数有变化。",
 }
 
 

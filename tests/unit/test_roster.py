@@ -27,3 +27,15 @@ def test_round_trip_with_bom() -> None:
 def test_malformed_rosters_are_refused(text: str) -> None:
     with pytest.raises(RosterError):
         parse_roster(text)
+
+
+def test_optional_contact_columns() -> None:
+    text = "code,name,kind,contact,phone\nkaw,口岸委,部门,王强,0453-1\n"
+    (unit,) = parse_roster(text)
+    assert (unit.contact, unit.phone) == ("王强", "0453-1")
+    assert parse_roster(roster_csv((unit,))) == (unit,)
+
+
+def test_unknown_extra_column_is_refused() -> None:
+    with pytest.raises(RosterError):
+        parse_roster("code,name,kind,email\na,甲,,x@y\n")

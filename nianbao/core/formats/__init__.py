@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from nianbao.core.formats.f2019 import FORMAT_2019
+from nianbao.core.formats.f2021 import FORMAT_2021
 from nianbao.core.spec import FormatSpec
 
-FORMATS: dict[str, FormatSpec] = {FORMAT_2019.id: FORMAT_2019}
+FORMATS: dict[str, FormatSpec] = {f.id: f for f in (FORMAT_2019, FORMAT_2021)}
 
 # (first report year, format id), ascending; a year uses the last entry it reaches.
-YEAR_FORMATS: tuple[tuple[int, str], ...] = ((2019, "2019"),)
+YEAR_FORMATS: tuple[tuple[int, str], ...] = ((2019, "2019"), (2021, "2021"))
 
 FIRST_YEAR = YEAR_FORMATS[0][0]
 
@@ -36,6 +37,7 @@ __all__ = [
     "FIRST_YEAR",
     "FORMATS",
     "FORMAT_2019",
+    "FORMAT_2021",
     "YEAR_FORMATS",
     "UnknownFormatError",
     "format_for_year",

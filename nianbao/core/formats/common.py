@@ -5,7 +5,7 @@ Labels are the official ones (国办公开办函〔2019〕60号 and 〔2021〕30
 
 from __future__ import annotations
 
-from nianbao.core.spec import Block, Node, Rule, Severity, Table, TextField
+from nianbao.core.spec import Block, CarryRule, Node, Rule, Severity, Table, Term, TextField
 
 S3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
@@ -187,4 +187,18 @@ TEXTS = (
     TextField("contact_person", "填报人"),
     TextField("contact_phone", "联系电话"),
     TextField("filled_date", "填报日期"),
+    TextField("explanation", "说明（对校验提示的解释，如机构调整导致数据不衔接）", multiline=True),
 )
+
+
+def carry_over_rule() -> CarryRule:
+    """A6: this year's 二、上年结转 equals last year's 四、结转下年度继续办理, per column."""
+    return CarryRule(
+        id="A6",
+        code="a6-carry-over",
+        title="本年“二、上年结转”= 上年“四、结转下年度继续办理”（每列）",
+        severity=Severity.WARNING,
+        lhs="s3_carried_in_{col}",
+        rhs=(Term("s3_carried_out_{col}", last_year=True),),
+        each=(("col", S3_PARTS),),
+    )

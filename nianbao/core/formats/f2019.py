@@ -5,8 +5,8 @@ Issued with 国办公开办函〔2019〕60号; used for report years 2019 and 20
 
 from __future__ import annotations
 
-from nianbao.core.formats.common import S4, TEXTS, s3_table, standard_rules
-from nianbao.core.spec import Block, CellType, FormatSpec, Node, Table
+from nianbao.core.formats.common import S4, TEXTS, carry_over_rule, s3_table, standard_rules
+from nianbao.core.spec import Block, CarryRule, CellType, FormatSpec, Node, Severity, Table, Term
 
 _ITEMS = (
     Node("上一年项目数量", "prev_items"),
@@ -66,5 +66,20 @@ FORMAT_2019 = FormatSpec(
         S4,
     ),
     rules=standard_rules(_S3),
+    carry_rules=(
+        carry_over_rule(),
+        CarryRule(
+            id="C1",
+            code="c1-item-continuity",
+            title="上一年项目数量 = 上年的上一年项目数量 + 上年的本年增/减",
+            severity=Severity.WARNING,
+            lhs="s2_{row}_prev_items",
+            rhs=(
+                Term("s2_{row}_prev_items", last_year=True),
+                Term("s2_{row}_change", last_year=True),
+            ),
+            each=(("row", ("licensing", "other_services", "penalty", "enforcement", "fees")),),
+        ),
+    ),
     texts=TEXTS,
 )

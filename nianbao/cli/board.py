@@ -1,0 +1,58 @@
+"""CLI: ``nianbao status`` (completeness board and 催报名单) and ``nianbao findings-doc``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from nianbao.cli.common import CliError, SubParsers, command
+from nianbao.core.catalogue_doc import catalogue_markdown
+from nianbao.core.outputs import BOARD_COLUMNS, CHASE_COLUMNS, board_table, chase_list
+from nianbao.settings import load_settings
+
+
+def register(sub: SubParsers) -> None:
+    """Commands about who has sent what."""
+    st = command(sub, "status", "显示各单位报送情况和催报名单，并写出 status.xlsx", _status)
+    st.add_argument("--year", type=int, required=True, help="报告年度")
+    st.add_argument("--root", type=Path, help="共享文件夹根目录")
+    st.add_argument("--json", action="store_true", help="以JSON输出 status.json 的内容")
+    doc = command(sub, "findings-doc", "输出校验问题目录（Markdown，docs/findings.md）", _doc)
+    doc.add_argument("--out", type=Path, help="写入文件；默认输出到屏幕")
+
+
+def _print_table(header: tuple[str, ...], rows: list[list[str]]) -> None:
+    print("  ".join(header))
+    for row in rows:
+        print("  ".join(row))
+
+
+def _status(args: argparse.Namespace) -> int:
+    from nianbao.io.status_book import write_status_book
+
+    settings = load_settings(root=args.root)
+    path = settings.output_dir(args.year) / "status.json"
+    if not path.is_file():
+        raise CliError(f"还没有{args.year}年度的汇总结果（{path}），请先运行 nianbao run")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    write_status_book(doc, path.with_name("status.xlsx"))
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{args.year}年度报送情况（共{len(doc['units'])}个单位）")
+    _print_table(BOARD_COLUMNS, board_table(doc))
+    chase = chase_list(doc)
+    print(f"\n催报名单（{len(chase)}个单位）")
+    _print_table(CHASE_COLUMNS, chase)
+    print(f"\n已写出：{path.with_name('status.xlsx')}")
+    return 0
+
+
+def _doc(args: argparse.Namespace) -> int:
+    text = catalogue_markdown()
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0
