@@ -6,11 +6,16 @@ annotations of pydantic parameter models.
 
 import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CycleParams(BaseModel):
     """One consolidation run."""
+
+    # shown above the form in the Prefect UI (instead of the English docstring)
+    model_config = ConfigDict(
+        json_schema_extra={"description": "一次汇总运行的参数；留空的项按配置或运行时确定"}
+    )
 
     year: int | None = Field(
         default=None,
@@ -29,6 +34,11 @@ class CycleParams(BaseModel):
         default=None,
         title="报告格式",
         description="强制使用的格式版本（如 2019）；留空则按年度自动选择",
+    )
+    dry_run: bool = Field(
+        default=False,
+        title="试运行",
+        description="只校验报表并生成输出文件和反馈，不写入数据库",
     )
 
     def resolved_year(self) -> int:

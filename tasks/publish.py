@@ -1,8 +1,9 @@
-"""Task that writes the published outputs: totals.json, status.json, the Word draft."""
+"""Task that writes the published outputs: totals.json, status.json, 汇总表, the Word draft."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -12,8 +13,12 @@ from nianbao.core.model import CycleResult
 from nianbao.core.outputs import status_doc, totals_doc
 from nianbao.core.report_model import build_report
 from nianbao.core.spec import FormatSpec
+from nianbao.io.db.migrate import make_engine
+from nianbao.io.db.store import read_totals
 from nianbao.io.docx_report import render_docx
+from nianbao.io.export import write_summary
 from nianbao.io.folder import write_json
+from nianbao.io.status_book import write_status_book
 
 
 @task(name="生成输出文件和报告初稿", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -24,6 +29,7 @@ def publish_outputs(
     region: str,
     issuer: str,
     issue_date: date,
+    db_url: str | None = None,
 ) -> dict[str, str]:
     """Write the cycle's outputs into ``out_dir``; returns their paths by name."""
     paths = {
@@ -32,8 +38,23 @@ def publish_outputs(
         "report": out_dir / "report.docx",
     }
     write_json(paths["totals"], totals_doc(spec, result))
-    write_json(paths["status"], status_doc(result))
-    report = build_report(result, spec, region, issuer, issue_date)
+    status = status_doc(result)
+    write_json(paths["status"], status)
+    paths["status_book"] = out_dir / "status.xlsx"
+    write_status_book(status, paths["status_book"])
+    last_totals = _last_totals(db_url, result.year) if db_url else None  # for 同比 sentences
+    report = build_report(result, spec, region, issuer, issue_date, last_totals)
     render_docx(report, paths["report"])
+    paths.update(write_summary(spec, result, out_dir))  # 汇总表.xlsx / 汇总表.csv
     get_run_logger().info("报告初稿已生成：%s", paths["report"])
     return {k: str(v) for k, v in paths.items()}
+
+
+def _last_totals(db_url: str, year: int) -> dict[str, Decimal] | None:
+    """Last year's stored totals, or None when that year was never stored."""
+    engine = make_engine(db_url)
+    try:
+        doc = read_totals(engine, year - 1)
+    finally:
+        engine.dispose()
+    return doc["totals"] if doc else None

@@ -16,7 +16,13 @@ from nianbao.cli.common import CliError
 from nianbao.core.formats import UnknownFormatError
 from nianbao.core.roster import RosterError
 
-COMMAND_MODULES = ("nianbao.cli.cycle",)
+COMMAND_MODULES = (
+    "nianbao.cli.cycle",
+    "nianbao.cli.data",
+    "nianbao.cli.ops",
+    "nianbao.cli.board",
+    "nianbao.cli.report",
+)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""CLI commands of one cycle: spec, templates, run, totals, demo."""
+"""CLI commands of one cycle: spec, templates, run, demo (``totals`` is in ``data``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from nianbao.settings import Settings, load_settings, prepare_prefect_env
 
 
 def register(sub: SubParsers) -> None:
-    """Commands of one cycle: spec, templates, run, totals, demo."""
+    """Commands of one cycle: spec, templates, run, demo."""
     spec = command(sub, "spec", "显示某报告年度的报表格式（单元格编号、官方标签、勾稽关系）", _spec)
     spec.add_argument("--year", type=int, required=True, help="报告年度")
     spec.add_argument("--format", dest="fmt", help="强制使用的格式版本")
@@ -21,9 +21,13 @@ def register(sub: SubParsers) -> None:
 
     tpl = command(sub, "templates", "为名单中的每个单位生成填报模板", _templates)
     tpl.add_argument("--year", type=int, required=True, help="报告年度")
-    tpl.add_argument("--roster", type=Path, required=True, help="单位名单CSV（code,name,kind）")
+    tpl.add_argument(
+        "--roster", type=Path, help="单位名单CSV（code,name,kind），默认 ROOT/roster.csv"
+    )
     tpl.add_argument("--out", type=Path, required=True, help="模板输出目录")
     tpl.add_argument("--format", dest="fmt", help="强制使用的格式版本")
+    tpl.add_argument("--root", type=Path, help="共享文件夹根目录（用其数据库带入上年数据）")
+    tpl.add_argument("--db", dest="db_url", help="数据库地址（带入上年数据）")
 
     run = command(sub, "run", "汇总一个报告年度：校验收件箱中的报表，入库并生成报告初稿", _run)
     run.add_argument("--year", type=int, required=True, help="报告年度")
@@ -31,14 +35,9 @@ def register(sub: SubParsers) -> None:
     run.add_argument("--db", dest="db_url", help="数据库地址（默认 ROOT/nianbao.db）")
     run.add_argument("--format", dest="fmt", help="强制使用的格式版本")
 
-    tot = command(sub, "totals", "从数据库读出某年度的汇总数", _totals)
-    tot.add_argument("--year", type=int, required=True, help="报告年度")
-    tot.add_argument("--root", type=Path, help="共享文件夹根目录")
-    tot.add_argument("--db", dest="db_url", help="数据库地址")
-    tot.add_argument("--json", action="store_true", help="以JSON输出")
-
     demo = command(sub, "demo", "演示：用绥芬河市2020年报告的数据走完一次完整汇总", _demo)
     demo.add_argument("--root", type=Path, default=Path("demo-root"), help="演示用的共享文件夹")
+    demo.add_argument("--year", type=int, default=2020, help="演示年度：2020（2019年版格式）或2021")
     demo.add_argument("--db", dest="db_url", help="数据库地址")
 
 
@@ -57,16 +56,34 @@ def _spec(args: argparse.Namespace) -> int:
     return 0
 
 
+def _last_year_units(settings: Settings, year: int) -> dict[str, Any]:
+    """Last year's accepted figures per unit, when a database holds them."""
+    if settings.db_url is None and not (settings.root / "nianbao.db").is_file():
+        return {}
+    from nianbao.io.db.migrate import make_engine, upgrade
+    from nianbao.io.db.store import read_totals
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        doc = read_totals(engine, year - 1)
+    finally:
+        engine.dispose()
+    return doc["units"] if doc else {}
+
+
 def _templates(args: argparse.Namespace) -> int:
     from nianbao.io.roster_file import read_roster
-    from nianbao.io.template_writer import write_template
+    from nianbao.io.templates import write_cycle_templates
 
     spec = format_for_year(args.year, args.fmt)
-    roster = read_roster(args.roster)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for unit in roster:
-        write_template(spec, unit, args.year, args.out / f"{unit.code}.xlsx")
-    print(f"已为{len(roster)}个单位生成{args.year}年度填报模板：{args.out}")
+    settings = load_settings(root=args.root, db_url=args.db_url)
+    roster = read_roster(args.roster or settings.roster_path)
+    last = _last_year_units(settings, args.year)
+    write_cycle_templates(spec, roster, args.year, args.out, last)
+    print(f"已为{len(roster)}个单位生成{args.year}年度填报模板（{spec.label}）：{args.out}")
+    if last:
+        print(f"其中{len(last)}个单位已带入{args.year - 1}年度的结转数据")
     return 0
 
 
@@ -104,40 +121,21 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _totals(args: argparse.Namespace) -> int:
-    from nianbao.core.outputs import cells_json
-    from nianbao.io.db.migrate import make_engine
-    from nianbao.io.db.store import read_totals
-
-    settings = load_settings(root=args.root, db_url=args.db_url)
-    engine = make_engine(settings.database_url)
-    try:
-        doc = read_totals(engine, args.year)
-    finally:
-        engine.dispose()
-    if doc is None:
-        raise CliError(f"数据库中没有{args.year}年度的汇总数据，请先运行 nianbao run")
-    spec = format_for_year(args.year, doc["format"])
-    out = {
-        "year": doc["year"],
-        "format": doc["format"],
-        "totals": cells_json(spec, doc["totals"]),
-        "units": {code: cells_json(spec, vals) for code, vals in doc["units"].items()},
-    }
-    if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-        return 0
-    for cell in spec.cells:
-        print(f"{cell.id:<34}{out['totals'][cell.id]!s:>12}  {cell.label}")
-    return 0
-
-
 def _demo(args: argparse.Namespace) -> int:
     from nianbao.demo import seed
-    from nianbao.demo.build import build_demo_root
+    from nianbao.demo.build import CYCLES, build_demo_root
 
+    if args.year not in CYCLES:
+        raise CliError(f"演示只有{'、'.join(str(y) for y in CYCLES)}年度的数据")
     root = args.root.resolve()
-    files = build_demo_root(root)
-    print(f"演示共享文件夹：{root}（{len(files)}个单位的报表已放入收件箱）")
-    args.year, args.fmt, args.root = seed.YEAR, None, root
-    return _run(args)
+    settings = load_settings(root=root, db_url=args.db_url)
+    last = _last_year_units(settings, args.year) if args.year > seed.YEAR else {}
+    if args.year > seed.YEAR and not last:
+        print(f"先运行{args.year - 1}年度的演示，以便带入上年结转数据")
+        code = _demo(argparse.Namespace(**{**vars(args), "year": args.year - 1}))
+        if code:
+            return code
+        last = _last_year_units(load_settings(root=root, db_url=args.db_url), args.year)
+    files = build_demo_root(root, args.year, last)
+    print(f"演示共享文件夹：{root}（{len(files)}个单位的{args.year}年度报表已放入收件箱）")
+    return _run(argparse.Namespace(year=args.year, fmt=None, root=root, db_url=args.db_url))

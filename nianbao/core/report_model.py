@@ -1,15 +1,17 @@
-"""The consolidated report draft as plain data, built from a cycle's totals.
+"""The consolidated report draft as plain data, built from a cycle's figures.
 
 Pure: no Word, no files. ``nianbao.io.docx_report`` renders the result. Every figure the
-draft states keeps the reference of the cells it comes from (see ``Figure``), so a checker
-can compare a draft against the database.
+draft states keeps the references of the cells it comes from (see ``Figure``) and, in a
+sentence, the place where it is written (see ``Slot``), so ``nianbao.core.draft_check`` can
+compare an edited draft against the database. The sentences themselves are written by
+``nianbao.core.report_text``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -17,48 +19,123 @@ from typing import NamedTuple
 
 from nianbao.core.layout import FIRST_BLOCK_ROW, Role, SheetLayout, sheet_layout
 from nianbao.core.model import CycleResult, Submission
-from nianbao.core.spec import CellType, FormatSpec, Table
+from nianbao.core.spec import CellType, FormatSpec
 
-STATUTE = "中华人民共和国政府信息公开条例"
 PLACEHOLDER_PREFIX = "【待填写："
-NONE_TEXT = "无。"
+PLACEHOLDER_SUFFIX = "】"
 
 _CN_DIGITS = "零一二三四五六七八九"
 _LEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
-_TRAILING_NOTE = re.compile(r"（[^（）]*）$")
-_EMPTY_TEXTS = frozenset({"无", "暂无", "没有", "无其他需要报告的事项"})
+TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+
+# Fixed wording of the draft, by key. ``{…}`` fields are filled from ``Report.fields``. The
+# Word template (templates/report-template.docx) may override any entry; sentences that state
+# figures are not here: they are generated (``nianbao.core.report_text``).
+WORDING: dict[str, str] = {
+    "intro": (
+        "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《{格式名称}》（{文号}）要求，"
+        "现公布{地区}{年度}年政府信息公开工作年度报告。本报告由{组成部分}{部分数}个部分组成。"
+        "本报告中所列数据的统计时限为{年度}年1月1日至{年度}年12月31日。"
+    ),
+    "overview": "本年度政府信息公开工作总体情况，如贯彻落实上级部署、制定工作方案、组织推进等。",
+    "proactive": "主动公开工作举措及成效，如重点领域信息公开、政策解读、回应关切等。",
+    "management": "政府信息管理情况，如公开发布审查、保密审查、公开目录动态调整等。",
+    "platform": "政府信息公开平台建设情况，如政府网站、政务新媒体、信息查阅点等。",
+    "supervision": "监督保障情况，如工作考核、社会评议、责任追究、业务培训等。",
+    "problems": "存在的主要问题及改进情况。",
+    "problems_units": (
+        "综合各单位报送的材料，归纳存在的主要问题及改进情况。以下为各单位报送原文，定稿前删除。"
+    ),
+    "other_units": (
+        "综合各单位报送的材料，填写其他需要报告的事项。以下为各单位报送原文，定稿前删除。"
+    ),
+    "nothing": "无。",
+}
+
+# What each wording entry is for (shown beside it in the Word template).
+WORDING_USES: dict[str, str] = {
+    "intro": "标题后的引言",
+    "overview": "一、总体情况：待填写提示",
+    "proactive": "（一）主动公开：待填写提示",
+    "management": "（三）政府信息管理：待填写提示",
+    "platform": "（四）政府信息公开平台建设：待填写提示",
+    "supervision": "（五）监督保障：待填写提示",
+    "problems": "五、存在的主要问题及改进情况：无单位材料时的待填写提示",
+    "problems_units": "五、存在的主要问题及改进情况：单位材料前的待填写提示",
+    "other_units": "六、其他需要报告的事项：单位材料前的待填写提示",
+    "nothing": "六、其他需要报告的事项：没有内容时",
+}
 
 
-# ---------------------------------------------------------------- data
+# ---------------------------------------------------------------- figures
 
 
-class Figure(NamedTuple):
-    """A number stated in the draft and where it comes from.
+class Ref(NamedTuple):
+    """One signed term of a figure.
 
-    ``ref`` is one or more terms joined by ``+`` (the value is their sum); a term is a
-    cell id of the totals (``s3_new_total``) or ``unit_code:cell_id`` for one unit's
-    own figure (``shibenji:s3_new_total``).
+    ``cell`` is a cell id of the totals, of one unit's figures (``unit``) or of last year's
+    totals (``last_year``); with ``text`` it is the key of a numeric text field the units
+    return (summed over ``unit`` or all accepted units), which the database does not hold.
     """
 
-    ref: str
+    cell: str
+    unit: str | None = None
+    last_year: bool = False
+    sign: int = 1
+    text: bool = False
+
+    def __str__(self) -> str:
+        name = f"#{self.cell}" if self.text else self.cell
+        unit = f"{self.unit}:" if self.unit else ""
+        year = "@last" if self.last_year else ""
+        return f"{'-' if self.sign < 0 else ''}{unit}{name}{year}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number stated in the draft: the signed sum of its ``refs``."""
+
+    refs: tuple[Ref, ...]
     value: Decimal
 
     @property
-    def terms(self) -> tuple[tuple[str | None, str], ...]:
-        """(unit code or None for the totals, cell id) of each term of ``ref``."""
-        out: list[tuple[str | None, str]] = []
-        for term in self.ref.split("+"):
-            unit, sep, cell = term.rpartition(":")
-            out.append((unit if sep else None, cell))
-        return tuple(out)
+    def ref(self) -> str:
+        """The references as text, e.g. ``s2_penalty_decisions+s2_enforcement_decisions``."""
+        return "+".join(str(r) for r in self.refs).replace("+-", "-")
+
+    @property
+    def from_database(self) -> bool:
+        """Whether every term is a stored cell (not a unit's text field)."""
+        return not any(r.text for r in self.refs)
+
+
+def cells_figure(cells: Iterable[str], values: Mapping[str, Decimal]) -> Figure:
+    """The sum of totals cells (missing cells count as 0)."""
+    ids = tuple(cells)
+    return Figure(
+        tuple(Ref(c) for c in ids), sum((values.get(c, Decimal(0)) for c in ids), Decimal(0))
+    )
+
+
+class Slot(NamedTuple):
+    """Where a sentence writes a figure: ``text[start:end]`` (digits only, e.g. ``11``)."""
+
+    start: int
+    end: int
+    figure: Figure
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of the draft with the figures it states."""
+    """One sentence of the draft with the figures it states.
+
+    ``slots`` place the figures written as digits; the other figures are implied by the
+    wording (``未发生…行政复议`` states a 0 without a digit).
+    """
 
     text: str
     figures: tuple[Figure, ...] = ()
+    slots: tuple[Slot, ...] = ()
 
 
 class ParagraphKind(StrEnum):
@@ -71,10 +148,11 @@ class ParagraphKind(StrEnum):
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A body paragraph made of sentences."""
+    """A body paragraph made of sentences; ``key`` names its fixed wording (``WORDING``)."""
 
     sentences: tuple[Sentence, ...]
     kind: ParagraphKind = ParagraphKind.TEXT
+    key: str | None = None
 
     @property
     def text(self) -> str:
@@ -85,6 +163,9 @@ class Paragraph:
     def figures(self) -> tuple[Figure, ...]:
         """Figures of all sentences, in order."""
         return tuple(f for s in self.sentences for f in s.figures)
+
+
+# ---------------------------------------------------------------- tables
 
 
 class CellRole(StrEnum):
@@ -136,6 +217,7 @@ class TableModel:
     cols: int
     label_cols: int
     cells: tuple[TableCell, ...]
+    title: str = ""
 
     def at(self, row: int, col: int) -> TableCell | None:
         """The cell covering a grid position (None for an empty grid position)."""
@@ -149,13 +231,21 @@ class TableModel:
         return next(c for c in self.cells if c.cell_id == cell_id)
 
     @property
+    def value_cells(self) -> tuple[TableCell, ...]:
+        """Cells holding a figure, in table order."""
+        return tuple(c for c in self.cells if c.cell_id is not None and c.value is not None)
+
+    @property
     def figures(self) -> tuple[Figure, ...]:
         """One figure per value cell."""
         return tuple(
-            Figure(c.cell_id, c.value)
-            for c in self.cells
+            Figure((Ref(c.cell_id),), c.value)
+            for c in self.value_cells
             if c.cell_id is not None and c.value is not None
         )
+
+
+# ---------------------------------------------------------------- sections and report
 
 
 @dataclass(frozen=True)
@@ -193,7 +283,7 @@ class Signature:
 
 @dataclass(frozen=True)
 class Report:
-    """The whole draft."""
+    """The whole draft; ``fields`` fill the ``{…}`` of the fixed wording."""
 
     region: str
     year: int
@@ -202,6 +292,7 @@ class Report:
     intro: Paragraph
     sections: tuple[Section, ...]
     signature: Signature
+    fields: Mapping[str, str] = field(default_factory=dict)
 
     def walk(self) -> Iterator[Paragraph | TableModel | Section]:
         """Intro, then every section, paragraph and table in document order."""
@@ -212,6 +303,11 @@ class Report:
     def paragraphs(self) -> tuple[Paragraph, ...]:
         """All body paragraphs in order."""
         return tuple(x for x in self.walk() if isinstance(x, Paragraph))
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        """All sentences of the body paragraphs, in order."""
+        return tuple(s for p in self.paragraphs for s in p.sentences)
 
     @property
     def tables(self) -> tuple[TableModel, ...]:
@@ -300,270 +396,55 @@ def value_text(value: Decimal, ctype: CellType, unit: str | None = None) -> str:
     return count_text(value)
 
 
-def placeholder(what: str) -> Paragraph:
-    """A paragraph a person must write: ``【待填写：…】``."""
-    return Paragraph((Sentence(f"{PLACEHOLDER_PREFIX}{what}】"),), ParagraphKind.PLACEHOLDER)
-
-
 def strip_number(label: str) -> str:
     """An official label without its leading number: ``二、主动公开…`` -> ``主动公开…``."""
     return _LEADING_NUMBER.sub("", label, count=1)
+
+
+class _KeepMissing(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill_wording(template: str, fields: Mapping[str, str]) -> str:
+    """A wording entry with its ``{…}`` fields filled; unknown fields are left as written."""
+    try:
+        return template.format_map(_KeepMissing(fields))
+    except (ValueError, IndexError):  # stray braces typed in the template: keep as written
+        return template
+
+
+def wording(key: str, fields: Mapping[str, str] | None = None) -> Paragraph:
+    """A generated paragraph of fixed wording."""
+    return Paragraph((Sentence(fill_wording(WORDING[key], fields or {})),), key=key)
+
+
+def placeholder(key: str) -> Paragraph:
+    """A paragraph a person must write: ``【待填写：…】`` with the prompt ``WORDING[key]``."""
+    text = f"{PLACEHOLDER_PREFIX}{WORDING[key]}{PLACEHOLDER_SUFFIX}"
+    return Paragraph((Sentence(text),), ParagraphKind.PLACEHOLDER, key)
 
 
 # ---------------------------------------------------------------- numbering
 
 
 @dataclass(frozen=True)
-class _Draft:
+class Draft:
     """A section before numbering."""
 
     title: str
-    content: tuple[Paragraph | TableModel | _Draft, ...] = ()
+    content: tuple[Paragraph | TableModel | Draft, ...] = ()
 
 
-def _number(drafts: Sequence[_Draft], level: int = 1) -> tuple[Section, ...]:
-    """Number sections and, recursively, their subsections."""
+def number_sections(drafts: Sequence[Draft], level: int = 1) -> tuple[Section, ...]:
+    """Number sections and, recursively, their subsections (so no number repeats)."""
     out = []
     for i, d in enumerate(drafts, start=1):
-        subs = [c for c in d.content if isinstance(c, _Draft)]
-        numbered = iter(_number(subs, level + 1))
-        content = tuple(next(numbered) if isinstance(c, _Draft) else c for c in d.content)
+        subs = [c for c in d.content if isinstance(c, Draft)]
+        numbered = iter(number_sections(subs, level + 1))
+        content = tuple(next(numbered) if isinstance(c, Draft) else c for c in d.content)
         out.append(Section(level, heading_number(level, i), d.title, content))
     return tuple(out)
-
-
-# ---------------------------------------------------------------- figures
-
-
-class _Figures:
-    """Reads totals as figures carrying their cell references (missing cells count as 0)."""
-
-    def __init__(self, spec: FormatSpec, totals: dict[str, Decimal]) -> None:
-        self.spec = spec
-        self.totals = totals
-
-    def has(self, *ids: str) -> bool:
-        return all(i in self.spec.cell for i in ids)
-
-    def get(self, *ids: str) -> Figure:
-        """The sum of totals cells as one figure."""
-        return Figure("+".join(ids), sum((self.totals.get(i, Decimal(0)) for i in ids), Decimal(0)))
-
-    def label(self, cell_id: str) -> str:
-        """The row label of a cell, e.g. ``规范性文件``."""
-        return self.spec.cell[cell_id].row_path[-1]
-
-
-def _s(text: str, *figures: Figure) -> Sentence:
-    return Sentence(text, figures)
-
-
-def _n(f: Figure) -> str:
-    return count_text(f.value)
-
-
-# ---------------------------------------------------------------- section 一
-
-
-def _proactive(fig: _Figures, year: int) -> Paragraph:
-    """一（一）: the sentences stating table 二's figures."""
-    out: list[Sentence] = []
-    docs = ("s2_regulations", "s2_normative_docs")
-    if fig.has(*(f"{d}_{c}" for d in docs for c in ("made", "published", "total"))):
-        reg, nor = fig.label("s2_regulations_made"), fig.label("s2_normative_docs_made")
-        parts = []
-        figures: list[Figure] = []
-        for col, verb in (("made", "新制作"), ("published", "新公开"), ("total", "对外公开")):
-            a, b = fig.get(f"s2_regulations_{col}"), fig.get(f"s2_normative_docs_{col}")
-            parts.append(f"{verb}{reg}{_n(a)}件、{nor}{_n(b)}件")
-            figures += (a, b)
-        out.append(_s(f"{year}年，" + "，".join(parts) + "。", *figures))
-    if fig.has("s2_licensing_decisions", "s2_other_services_decisions"):
-        a, b = fig.get("s2_licensing_decisions"), fig.get("s2_other_services_decisions")
-        out.append(
-            _s(
-                f"作出{fig.label(a.ref)}处理决定{_n(a)}件，{fig.label(b.ref)}处理决定{_n(b)}件。",
-                a,
-                b,
-            )
-        )
-    if fig.has("s2_penalty_decisions", "s2_enforcement_decisions"):
-        pen, enf = fig.get("s2_penalty_decisions"), fig.get("s2_enforcement_decisions")
-        both = fig.get(pen.ref, enf.ref)
-        lp, le = fig.label(pen.ref), fig.label(enf.ref)
-        out.append(
-            _s(
-                f"作出{lp}和{le}处理决定共{_n(both)}件，其中{lp}{_n(pen)}件，{le}{_n(enf)}件。",
-                both,
-                pen,
-                enf,
-            )
-        )
-    if fig.has("s2_fees_prev_items", "s2_fees_change"):
-        now, change = fig.get("s2_fees_prev_items", "s2_fees_change"), fig.get("s2_fees_change")
-        if change.value > 0:
-            trend = f"较上一年增加{count_text(change.value)}项"
-        elif change.value < 0:
-            trend = f"较上一年减少{count_text(-change.value)}项"
-        else:
-            trend = "与上一年持平"
-        out.append(_s(f"{fig.label('s2_fees_change')}项目{_n(now)}项，{trend}。", now, change))
-    if fig.has("s2_procurement_items", "s2_procurement_amount"):
-        items, amount = fig.get("s2_procurement_items"), fig.get("s2_procurement_amount")
-        unit = fig.spec.cell["s2_procurement_amount"].unit
-        out.append(
-            _s(
-                f"{fig.label('s2_procurement_items')}项目{_n(items)}项，"
-                f"采购总金额{money_text(amount.value, unit)}。",
-                items,
-                amount,
-            )
-        )
-    return Paragraph(tuple(out))
-
-
-def _unit_names(result: CycleResult) -> dict[str, str]:
-    return {u.code: u.name for u in result.roster}
-
-
-def accepted_in_roster_order(result: CycleResult) -> tuple[Submission, ...]:
-    """Accepted submissions in roster order; units missing from the roster come last."""
-    accepted = {s.unit: s for s in result.accepted}
-    order = [u.code for u in result.roster if u.code in accepted]
-    order += [code for code in accepted if code not in order]
-    return tuple(accepted[code] for code in order)
-
-
-def _s3_group_ids(table: Table) -> list[tuple[str, tuple[str, ...]]]:
-    """(short label, 总计-column cell ids) of each outcome category of table 三."""
-    results = table.blocks[0].rows[2]
-    out = []
-    for child in results.children:
-        keys = tuple(p[-1].key for p in child.leaves() if p[-1].key)
-        if keys == ("handled_total",):
-            continue
-        name = _TRAILING_NOTE.sub("", strip_number(child.label))
-        out.append((name, tuple(f"{table.key}_{k}_total" for k in keys)))
-    return out
-
-
-def _applications(fig: _Figures, result: CycleResult) -> Paragraph:
-    """一（二）: applications received, per unit, outcomes, review and litigation."""
-    year = result.year
-    out: list[Sentence] = []
-    new = fig.get("s3_new_total")
-    if new.value:
-        names = _unit_names(result)
-        parts, figures = [], [new]
-        for sub in accepted_in_roster_order(result):
-            value = sub.values.get("s3_new_total", Decimal(0))
-            if value:
-                parts.append(f"{names.get(sub.unit, sub.unit)}{count_text(value)}项")
-                figures.append(Figure(f"{sub.unit}:s3_new_total", value))
-        detail = f"，其中{'，'.join(parts)}" if parts else ""
-        out.append(_s(f"{year}年共收到政府信息公开申请{_n(new)}项{detail}。", *figures))
-    else:
-        out.append(_s(f"{year}年未收到政府信息公开申请。", new))
-    carried_in = fig.get("s3_carried_in_total")
-    if carried_in.value:
-        out.append(_s(f"上年结转政府信息公开申请{_n(carried_in)}件。", carried_in))
-
-    handled = fig.get("s3_handled_total_total")
-    if handled.value:
-        groups = [(name, fig.get(*ids)) for name, ids in _s3_group_ids(fig.spec.table("s3"))]
-        nonzero = [(name, f) for name, f in groups if f.value]
-        if len(nonzero) == 1 and nonzero[0][1].value == handled.value:
-            text = f"本年度办理{_n(handled)}件，均{nonzero[0][0]}。"
-        else:
-            listed = "，".join(f"{name}{_n(f)}件" for name, f in nonzero)
-            text = f"本年度办理{_n(handled)}件，其中{listed}。"
-        out.append(_s(text, handled, *(f for _, f in nonzero)))
-    carried_out = fig.get("s3_carried_out_total")
-    if carried_out.value:
-        out.append(_s(f"结转下年度继续办理{_n(carried_out)}件。", carried_out))
-    out += _reviews(fig)
-    return Paragraph(tuple(out))
-
-
-_S4_PARTS = (
-    ("upheld", "结果维持"),
-    ("corrected", "结果纠正"),
-    ("other", "其他结果"),
-    ("pending", "尚未审结"),
-)
-
-
-def _parts(fig: _Figures, group: str) -> tuple[str, list[Figure]]:
-    """``结果维持1件，结果纠正2件`` for the non-zero parts of a table 四 group."""
-    figures = [(label, fig.get(f"s4_{group}_{key}")) for key, label in _S4_PARTS]
-    nonzero = [(label, f) for label, f in figures if f.value]
-    return "，".join(f"{label}{_n(f)}件" for label, f in nonzero), [f for _, f in nonzero]
-
-
-def _reviews(fig: _Figures) -> list[Sentence]:
-    """Review and litigation sentences from table 四's totals."""
-    review = fig.get("s4_review_total")
-    direct, after = fig.get("s4_suit_direct_total"), fig.get("s4_suit_after_review_total")
-    suits = fig.get(direct.ref, after.ref)
-    if not review.value and not suits.value:
-        return [_s("未发生政府信息公开行政复议、行政诉讼案件。", review, direct, after)]
-    out = []
-    if review.value:
-        parts, figures = _parts(fig, "review")
-        out.append(_s(f"发生政府信息公开行政复议{_n(review)}件，其中{parts}。", review, *figures))
-    else:
-        out.append(_s("未发生政府信息公开行政复议案件。", review))
-    if suits.value:
-        groups = []
-        figures = [suits]
-        for group, total, label in (
-            ("suit_direct", direct, "未经复议直接起诉"),
-            ("suit_after_review", after, "复议后起诉"),
-        ):
-            if total.value:
-                parts, pf = _parts(fig, group)
-                groups.append(f"{label}{_n(total)}件（{parts}）")
-                figures += [total, *pf]
-        out.append(
-            _s(f"发生政府信息公开行政诉讼{_n(suits)}件，其中{'，'.join(groups)}。", *figures)
-        )
-    else:
-        out.append(_s("未发生政府信息公开行政诉讼案件。", direct, after))
-    return out
-
-
-def _overview(fig: _Figures, result: CycleResult) -> _Draft:
-    return _Draft(
-        "总体情况",
-        (
-            placeholder(
-                "本年度政府信息公开工作总体情况，如贯彻落实上级部署、制定工作方案、组织推进等。"
-            ),
-            _Draft(
-                "主动公开",
-                (
-                    placeholder(
-                        "主动公开工作举措及成效，如主动公开政府信息总条数、"
-                        "重点领域信息公开、政策解读等。"
-                    ),
-                    _proactive(fig, result.year),
-                ),
-            ),
-            _Draft("依申请公开", (_applications(fig, result),)),
-            _Draft(
-                "政府信息管理",
-                (placeholder("政府信息管理情况，如公开发布审查、保密审查、公开目录动态调整等。"),),
-            ),
-            _Draft(
-                "政府信息公开平台建设",
-                (placeholder("政府信息公开平台建设情况，如政府网站、政务新媒体、信息查阅点等。"),),
-            ),
-            _Draft(
-                "监督保障",
-                (placeholder("监督保障情况，如工作考核、社会评议、责任追究、业务培训等。"),),
-            ),
-        ),
-    )
 
 
 # ---------------------------------------------------------------- tables
@@ -585,7 +466,16 @@ _ROLES = {
 }
 
 
-def build_table(spec: FormatSpec, table_key: str, totals: dict[str, Decimal]) -> TableModel:
+def shown_unit(spec: FormatSpec, cell_id: str) -> str | None:
+    """The unit a table cell writes after its value: none when its header already names it
+    (``本年收费金额（单位：万元）``), else the cell's unit (``采购总金额`` -> ``万元``)."""
+    cs = spec.cell[cell_id]
+    if cs.unit is None or any(cs.unit in label for label in cs.column_path):
+        return None
+    return cs.unit
+
+
+def build_table(spec: FormatSpec, table_key: str, totals: Mapping[str, Decimal]) -> TableModel:
     """A table's labels (with spans) and formatted totals; missing totals count as 0."""
     lay = sheet_layout(spec, table_key)
     cells: list[TableCell] = []
@@ -607,7 +497,7 @@ def build_table(spec: FormatSpec, table_key: str, totals: dict[str, Decimal]) ->
         value = totals.get(cid, Decimal(0))
         cells.append(
             TableCell(
-                value_text(value, cs.type, cs.unit),
+                value_text(value, cs.type, shown_unit(spec, cid)),
                 CellRole.VALUE,
                 row - FIRST_BLOCK_ROW,
                 col - 1,
@@ -626,110 +516,89 @@ def build_table(spec: FormatSpec, table_key: str, totals: dict[str, Decimal]) ->
         cols=lay.width,
         label_cols=first_value_col - 1,
         cells=tuple(cells),
+        title=spec.table(table_key).title,
     )
 
 
-# ---------------------------------------------------------------- sections 五 and 六
+# ---------------------------------------------------------------- input
 
 
-def _meaningful(text: str | None) -> str:
-    text = (text or "").strip()
-    return "" if text.rstrip("。.") in _EMPTY_TEXTS else text
+@dataclass(frozen=True)
+class UnitReport:
+    """One accepted unit's figures and texts, as the draft uses them."""
+
+    code: str
+    name: str
+    values: Mapping[str, Decimal]
+    texts: Mapping[str, str] = field(default_factory=dict)
 
 
-def _unit_drafts(result: CycleResult, key: str) -> list[Paragraph]:
-    """Units' own texts for a text field, one paragraph per line, marked 【单位】."""
-    names = _unit_names(result)
-    out = []
-    for sub in accepted_in_roster_order(result):
-        text = _meaningful(sub.texts.get(key))
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        for i, line in enumerate(lines):
-            marked = f"【{names.get(sub.unit, sub.unit)}】{line}" if i == 0 else line
-            out.append(Paragraph((Sentence(marked),), ParagraphKind.DRAFT))
-    return out
+@dataclass(frozen=True)
+class ReportData:
+    """What the draft is built from: a cycle's totals, its accepted units in roster order
+    and, when stored, last year's totals (for year-on-year changes).
+
+    Built from a ``CycleResult`` (``report_data``) or from the database (units' texts are not
+    stored there, so a draft rebuilt from it has no unit narrative).
+    """
+
+    year: int
+    totals: Mapping[str, Decimal]
+    units: tuple[UnitReport, ...] = ()
+    last_totals: Mapping[str, Decimal] | None = None
 
 
-def _text_label(spec: FormatSpec, key: str, default: str) -> str:
-    return next((t.label for t in spec.texts if t.key == key), default)
+def accepted_in_roster_order(result: CycleResult) -> tuple[Submission, ...]:
+    """Accepted submissions in roster order; units missing from the roster come last."""
+    accepted = {s.unit: s for s in result.accepted}
+    order = [u.code for u in result.roster if u.code in accepted]
+    order += [code for code in accepted if code not in order]
+    return tuple(accepted[code] for code in order)
 
 
-def _problems(spec: FormatSpec, result: CycleResult) -> _Draft:
-    drafts = _unit_drafts(result, "problems")
-    title = _text_label(spec, "problems", "存在的主要问题及改进情况")
-    if not drafts:
-        return _Draft(title, (placeholder("存在的主要问题及改进情况。"),))
-    lead = placeholder(
-        "综合各单位报送的材料，归纳存在的主要问题及改进情况。以下为各单位报送原文，定稿前删除。"
+def report_data(
+    result: CycleResult, last_totals: Mapping[str, Decimal] | None = None
+) -> ReportData:
+    """The draft's input from a cycle's outcome."""
+    names = {u.code: u.name for u in result.roster}
+    units = tuple(
+        UnitReport(s.unit, names.get(s.unit, s.unit), s.values, s.texts)
+        for s in accepted_in_roster_order(result)
     )
-    return _Draft(title, (lead, *drafts))
-
-
-def _other_matters(spec: FormatSpec, result: CycleResult) -> _Draft:
-    drafts = _unit_drafts(result, "other_matters")
-    title = _text_label(spec, "other_matters", "其他需要报告的事项")
-    if not drafts:
-        return _Draft(title, (Paragraph((Sentence(NONE_TEXT),)),))
-    lead = placeholder(
-        "综合各单位报送的材料，填写其他需要报告的事项。以下为各单位报送原文，定稿前删除。"
-    )
-    return _Draft(title, (lead, *drafts))
-
-
-# ---------------------------------------------------------------- report
-
-
-def _intro(spec: FormatSpec, region: str, year: int, parts: Sequence[str]) -> Paragraph:
-    listed = "、".join(p.replace("、", "") for p in parts)
-    return Paragraph(
-        (
-            _s(
-                f"根据《{STATUTE}》（以下简称《条例》）和《{spec.title}》（{spec.notice}）要求，"
-                f"现公布{region}{year}年政府信息公开工作年度报告。"
-            ),
-            _s(f"本报告由{listed}{len(parts)}个部分组成。"),
-            _s(f"本报告中所列数据的统计时限为{year}年1月1日至{year}年12月31日。"),
-        )
-    )
+    return ReportData(result.year, result.totals, units, last_totals)
 
 
 def build_report(
-    result: CycleResult, spec: FormatSpec, region: str, issuer: str, issue_date: date
+    result: CycleResult,
+    spec: FormatSpec,
+    region: str,
+    issuer: str,
+    issue_date: date,
+    last_totals: Mapping[str, Decimal] | None = None,
 ) -> Report:
-    """The consolidated report draft of a cycle."""
-    fig = _Figures(spec, result.totals)
-    drafts = [
-        _overview(fig, result),
-        *(
-            _Draft(strip_number(t.title), (build_table(spec, t.key, result.totals),))
-            for t in spec.tables
-        ),
-        _problems(spec, result),
-        _other_matters(spec, result),
-    ]
-    sections = _number(drafts)
-    return Report(
-        region=region,
-        year=result.year,
-        format=spec.id,
-        title=f"{region}{result.year}年政府信息公开工作年度报告",
-        intro=_intro(spec, region, result.year, [s.title for s in sections]),
-        sections=sections,
-        signature=Signature(issuer, issue_date),
-    )
+    """The consolidated report draft of a cycle (year-on-year changes with ``last_totals``)."""
+    from nianbao.core.report_text import build_report_from
+
+    return build_report_from(report_data(result, last_totals), spec, region, issuer, issue_date)
 
 
 __all__ = [
+    "WORDING",
     "CellRole",
     "Figure",
     "Paragraph",
     "ParagraphKind",
+    "Ref",
     "Report",
+    "ReportData",
     "Section",
     "Sentence",
     "Signature",
+    "Slot",
     "TableCell",
     "TableModel",
+    "UnitReport",
     "build_report",
     "build_table",
+    "report_data",
 ]

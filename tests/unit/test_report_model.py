@@ -12,6 +12,7 @@ from nianbao.core.formats.f2019 import FORMAT_2019
 from nianbao.core.model import CycleResult, Status, Submission, Unit
 from nianbao.core.report_model import (
     CellRole,
+    Figure,
     Paragraph,
     ParagraphKind,
     Report,
@@ -170,8 +171,9 @@ def cycle_result() -> CycleResult:
     return CycleResult(2020, SPEC.id, ROSTER, subs, expected_totals())
 
 
-def report(result: CycleResult | None = None) -> Report:
-    return build_report(result or cycle_result(), SPEC, "绥芬河市", "绥芬河市人民政府", ISSUE)
+def report(result: CycleResult | None = None, last: dict[str, Decimal] | None = None) -> Report:
+    result = result or cycle_result()
+    return build_report(result, SPEC, "绥芬河市", "绥芬河市人民政府", ISSUE, last)
 
 
 def section(rep: Report, *path: str) -> Section:
@@ -301,17 +303,27 @@ def test_proactive_sentences() -> None:
     assert "政府集中采购项目121项，采购总金额2911.14万元。" in text
 
 
+def resolve(fig: Figure, result: CycleResult, last: dict[str, Decimal] | None = None) -> Decimal:
+    """A figure's value recomputed from its references."""
+    totals, value = expected_totals(), Decimal(0)
+    for ref in fig.refs:
+        assert ref.cell in SPEC.cell, fig
+        assert not ref.text, fig
+        if ref.last_year:
+            assert last is not None and ref.unit is None
+            term = last[ref.cell]
+        else:
+            term = totals[ref.cell] if ref.unit is None else result.breakdown[ref.unit][ref.cell]
+        value += ref.sign * term
+    return value
+
+
 def test_every_figure_resolves_to_its_cells() -> None:
     result = cycle_result()
     rep = report(result)
-    totals = expected_totals()
     assert rep.figures
     for fig in rep.figures:
-        value = Decimal(0)
-        for unit, cell in fig.terms:
-            assert cell in SPEC.cell, fig
-            value += totals[cell] if unit is None else result.breakdown[unit][cell]
-        assert value == fig.value, fig
+        assert resolve(fig, result) == fig.value, fig
     refs = {f.ref: f.value for f in rep.figures}
     assert refs["shibenji:s3_new_total"] == 5
     assert refs["s2_penalty_decisions+s2_enforcement_decisions"] == 475
@@ -417,3 +429,75 @@ def test_signed_text(value: str, text: str) -> None:
 )
 def test_money_text(value: str, text: str) -> None:
     assert money_text(Decimal(value), "万元") == text
+
+
+# ---------------------------------------------------------------- slots and 同比
+
+
+def test_slots_place_every_written_figure() -> None:
+    rep = report(last=last_year())
+    for s in rep.sentences:
+        assert len(s.slots) <= len(s.figures)
+        for slot in s.slots:
+            shown = s.text[slot.start : slot.end]
+            assert shown.isdigit() or shown.replace(".", "", 1).isdigit(), (shown, s.text)
+            assert slot.figure in s.figures
+            assert abs(slot.figure.value) == Decimal(shown), (shown, slot.figure)
+    breakdown = next(s for s in rep.sentences if "其中市本级" in s.text)
+    shown = [breakdown.text[a:b] for a, b, _ in breakdown.slots]
+    assert shown == ["11", "3", "5", "2", "3", "1"]  # total, 同比, then each unit
+
+
+def last_year() -> dict[str, Decimal]:
+    last = {cid: v for cid, v in expected_totals().items()}
+    last.update(
+        {
+            "s3_new_total": Decimal(8),
+            "s4_review_total": Decimal(1),
+            "s4_suit_direct_total": Decimal(2),
+            "s2_licensing_decisions": Decimal(60000),
+            "s2_penalty_decisions": Decimal(500),
+        }
+    )
+    del last["s2_other_services_decisions"]  # a cell last year lacks: no 同比 for it
+    return last
+
+
+def test_year_on_year_changes_when_last_year_exists() -> None:
+    result, last = cycle_result(), last_year()
+    rep = report(result, last)
+    apps = texts(section(rep, "总体情况", "依申请公开"))[0]
+    assert "2020年共收到政府信息公开申请11项，比上年增加3项，其中市本级5项，" in apps
+    assert "发生政府信息公开行政复议1件，与上年持平，其中结果纠正1件。" in apps
+    assert "发生政府信息公开行政诉讼1件，比上年减少2件，其中复议后起诉1件" in apps
+    proactive = "".join(texts(section(rep, "总体情况", "主动公开")))
+    assert (
+        "作出行政许可处理决定63407件，比上年增加3407件，其他对外管理服务事项处理决定19036件。"
+        in (proactive)
+    )
+    assert "作出行政处罚和行政强制处理决定共475件，比上年减少28件，其中" in proactive
+    for fig in rep.figures:
+        assert resolve(fig, result, last) == fig.value, fig
+    delta = next(f for f in rep.figures if f.ref == "s3_new_total-s3_new_total@last")
+    assert delta.value == 3
+
+
+def test_no_year_on_year_without_last_year() -> None:
+    body = "".join(p.text for p in report().paragraphs)
+    assert "比上年" not in body and "与上年持平" not in body
+
+
+def test_money_cells_repeat_their_unit_only_when_the_header_lacks_it() -> None:
+    s2 = table(report(), "s2")
+    assert s2.value_cell("s2_procurement_amount").text == "2911.14万元"  # header 采购总金额
+
+
+def test_fixed_wording_has_keys_for_the_template() -> None:
+    from nianbao.core.report_model import WORDING, WORDING_USES
+
+    rep = report()
+    assert rep.intro.key == "intro"
+    keys = {p.key for p in rep.paragraphs if p.key}
+    assert keys <= set(WORDING) and set(WORDING) == set(WORDING_USES)
+    assert rep.fields["地区"] == "绥芬河市" and rep.fields["部分数"] == "6"
+    assert rep.fields["文号"] == "国办公开办函〔2019〕60号"

@@ -4,6 +4,7 @@ Every table has a surrogate integer id plus a natural key enforced by a unique
 constraint. No column holds a wall-clock time of the write, so storing the same
 ``CycleResult`` twice leaves identical content. Migrations (not ``create_all``)
 create the tables; ``migrations/versions`` must stay in step with this module.
+The ``lineage`` view (migration 0002) is not a model: see ``nianbao.io.db.lineage``.
 """
 
 from __future__ import annotations
@@ -220,3 +221,20 @@ class Run(Base):
     n_units: Mapped[int] = mapped_column(Integer)
     n_accepted: Mapped[int] = mapped_column(Integer)
     n_rejected: Mapped[int] = mapped_column(Integer)
+
+
+class CellLocation(Base):
+    """Where a format's value cell sits in the unit workbook (sheet, A1 cell, labels).
+
+    Filled per format when a cycle is stored; the ``lineage`` view joins it.
+    """
+
+    __tablename__ = "cell_locations"
+    __table_args__ = (UniqueConstraint("format", "cell_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    format: Mapped[str] = mapped_column(String(32))
+    cell_id: Mapped[str] = mapped_column(String(100))
+    sheet: Mapped[str] = mapped_column(Text)
+    cell: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(Text)

@@ -6,6 +6,8 @@ result again therefore changes nothing (not even row ids), and storing a newer r
 for the year brings the cycle's statuses, values, findings and totals in line with it.
 Submissions seen in earlier runs but absent from the result are kept as history with
 status ``superseded``; their figures stay, their findings go with the run they came from.
+Each store also records where every cell of the formats used sits in the workbook
+(``cell_locations``, joined by the ``lineage`` view).
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from nianbao.core.findings import Finding
+from nianbao.core.formats import FORMATS
+from nianbao.core.layout import locate
 from nianbao.core.model import CycleResult, Status, Submission
 from nianbao.io.db.schema import (
     Base,
+    CellLocation,
     CellValue,
     Cycle,
     FindingRow,
@@ -205,6 +210,7 @@ def store_cycle(engine: Engine, result: CycleResult) -> None:
         _sync_findings(session, cycle_id, sub_ids, planned, result.findings)
         _sync_totals(session, cycle_id, totals)
         _sync_run(session, cycle_id, result, run_sha)
+        _sync_locations(session, {result.format, *(s.format for s in result.submissions)})
 
 
 def _sync_cycle(session: Session, result: CycleResult, run_sha: str) -> int:
@@ -367,6 +373,29 @@ def _sync_run(session: Session, cycle_id: int, result: CycleResult, run_sha: str
     where = (Run.cycle_id == cycle_id, Run.inputs_sha256 == run_sha)
     existing = {r["inputs_sha256"]: r for r in _load(session, Run, *where)}
     _sync(session, Run, existing, desired)
+
+
+def _sync_locations(session: Session, format_ids: set[str]) -> None:
+    """Sheet, A1 cell and label of every cell of the formats used (for ``lineage``)."""
+    for format_id in sorted(format_ids):
+        spec = FORMATS.get(format_id)
+        if spec is None:
+            continue
+        desired = {}
+        for c in spec.cells:
+            sheet, ref = locate(spec, c.id)
+            desired[c.id] = {
+                "format": format_id,
+                "cell_id": c.id,
+                "sheet": sheet,
+                "cell": ref,
+                "label": c.label,
+            }
+        where = CellLocation.format == format_id
+        existing = {r["cell_id"]: r for r in _load(session, CellLocation, where)}
+        # another year's writer may add the same format's rows concurrently
+        _insert_missing(session, CellLocation, [r for k, r in desired.items() if k not in existing])
+        _sync(session, CellLocation, existing, {k: r for k, r in desired.items() if k in existing})
 
 
 # --- reading -------------------------------------------------------------------------

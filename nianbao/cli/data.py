@@ -1,0 +1,343 @@
+"""CLI commands on stored data: totals (and 同比 with ``--compare``), explain, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nianbao.cli.common import CliError, SubParsers, command
+from nianbao.core.formats import FORMATS, format_for_year
+from nianbao.core.layout import locate
+from nianbao.core.model import Status
+from nianbao.core.numbers import fmt
+from nianbao.core.spec import FormatSpec
+from nianbao.settings import load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from nianbao.core.compare import Change
+    from nianbao.io.db.lineage import Lineage
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def register(sub: SubParsers) -> None:
+    """Commands on stored data: totals, explain, db upgrade."""
+    tot = command(sub, "totals", "从数据库读出某年度的汇总数（可与另一年度对比增减）", _totals)
+    tot.add_argument("--year", type=int, required=True, help="报告年度")
+    tot.add_argument("--compare", type=int, metavar="YEAR", help="对比年度，如上一年度")
+    _db_options(tot)
+    tot.add_argument("--json", action="store_true", help="以JSON输出")
+
+    exp = command(
+        sub,
+        "explain",
+        "说明一个汇总数的来源：各单位数值、报送文件、SHA-256、接收时间、工作簿中的单元格",
+        _explain,
+    )
+    exp.add_argument("--year", type=int, required=True, help="报告年度")
+    exp.add_argument("cell_id", metavar="CELL_ID", help="单元格编号，如 s3_new_total")
+    exp.add_argument("--unit", help="只看这个单位（单位代码）")
+    _db_options(exp)
+    exp.add_argument("--json", action="store_true", help="以JSON输出")
+
+    db = sub.add_parser("db", help="数据库管理", description="数据库管理")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="操作")
+    up = command(db_sub, "upgrade", "把数据库结构升级到最新版本（Alembic迁移）", _db_upgrade)
+    where = up.add_mutually_exclusive_group()
+    where.add_argument("--db", dest="db_url", help="数据库地址")
+    where.add_argument("--root", type=Path, help="共享文件夹根目录（数据库为 ROOT/nianbao.db）")
+
+
+def _db_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", type=Path, help="共享文件夹根目录")
+    p.add_argument("--db", dest="db_url", help="数据库地址（默认 ROOT/nianbao.db）")
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def _reading(args: argparse.Namespace) -> Iterator[Engine]:
+    """An engine on the configured database; database errors become a Chinese message."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from nianbao.io.db.migrate import make_engine
+
+    url = load_settings(root=args.root, db_url=args.db_url).database_url
+    parsed = make_url(url)
+    database = parsed.database or ""
+    local = database not in ("", ":memory:") and not database.startswith("file:")
+    if parsed.get_backend_name() == "sqlite" and local and not Path(database).is_file():
+        raise CliError(f"数据库文件不存在：{database}（请先运行 nianbao run）")
+    engine = make_engine(parsed)
+    try:
+        yield engine
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise CliError(
+            f"读取数据库失败（{_shown(url)}）：{reason}。"
+            "如数据库尚未建立或版本较旧，请先运行 nianbao db upgrade"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def _no_year(year: int) -> CliError:
+    return CliError(f"数据库中没有{year}年度的汇总数据，请先运行 nianbao run")
+
+
+# --- db upgrade ---------------------------------------------------------------------
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from alembic.migration import MigrationContext
+
+    from nianbao.io.db.migrate import head_revision, make_engine, upgrade
+
+    url = load_settings(root=args.root, db_url=args.db_url).database_url
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            before = MigrationContext.configure(conn).get_current_revision()
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    head = head_revision()
+    if before == head:
+        print(f"数据库已是最新版本（{head}）：{_shown(url)}")
+    else:
+        origin = f"原版本 {before}" if before else "原为空数据库"
+        print(f"数据库已升级到最新版本 {head}（{origin}）：{_shown(url)}")
+    return 0
+
+
+# --- totals ---------------------------------------------------------------------------
+
+
+def _read_year(engine: Engine, year: int) -> tuple[dict[str, Any], FormatSpec]:
+    from nianbao.io.db.store import read_totals
+
+    doc = read_totals(engine, year)
+    if doc is None:
+        raise _no_year(year)
+    return doc, format_for_year(year, doc["format"])
+
+
+def _totals(args: argparse.Namespace) -> int:
+    from nianbao.core.outputs import cells_json
+
+    with _reading(args) as engine:
+        doc, spec = _read_year(engine, args.year)
+        last = _read_year(engine, args.compare) if args.compare is not None else None
+    if last is not None:
+        return _print_compare(args, doc, spec, *last)
+    out = {
+        "year": doc["year"],
+        "format": doc["format"],
+        "totals": cells_json(spec, doc["totals"]),
+        "units": {code: cells_json(spec, vals) for code, vals in doc["units"].items()},
+    }
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    for cell in spec.cells:
+        print(f"{cell.id:<34}{out['totals'][cell.id]!s:>12}  {cell.label}")
+    return 0
+
+
+def _change_json(c: Change) -> dict[str, Any]:
+    from nianbao.core.outputs import json_value
+
+    def num(v: Any) -> int | float | None:
+        return None if v is None else json_value(v, c.type)
+
+    return {
+        "id": c.cell_id,
+        "label": c.label,
+        "this": num(c.this),
+        "last": num(c.last),
+        "change": num(c.delta),
+        "change_percent": None if c.percent is None else float(c.percent),
+        "comparable": c.comparable,
+        "phrase": c.phrase(),
+    }
+
+
+def _print_compare(
+    args: argparse.Namespace,
+    doc: dict[str, Any],
+    spec: FormatSpec,
+    last: dict[str, Any],
+    last_spec: FormatSpec,
+) -> int:
+    from nianbao.core.compare import compare_totals
+
+    changes = compare_totals(spec, doc["totals"], last["totals"], last_spec)
+    if args.json:
+        out = {
+            "year": doc["year"],
+            "format": doc["format"],
+            "compare_year": last["year"],
+            "compare_format": last["format"],
+            "cells": [_change_json(c) for c in changes],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+
+    def show(v: Any) -> str:
+        return "—" if v is None else fmt(v)
+
+    this_y, last_y = doc["year"], last["year"]
+    print(f"{this_y}年度（{spec.id}年版）与{last_y}年度（{last_spec.id}年版）汇总数对比")
+    print(f"{'单元格编号':<29}{this_y:>10}{last_y:>10}{'增减':>8}  项目")
+    for c in changes:
+        print(f"{c.cell_id:<34}{show(c.this):>10}{show(c.last):>10}{_delta_text(c):>10}  {c.label}")
+    apart = sum(not c.comparable for c in changes)
+    if apart:
+        print(f"共{apart}个单元格不可比（只在一种格式中出现，或缺少数值）")
+    return 0
+
+
+def _delta_text(c: Change) -> str:
+    if c.delta is None:
+        return "不可比"
+    if c.delta == 0:
+        return "0"
+    return ("+" if c.delta > 0 else "-") + fmt(abs(c.delta))
+
+
+# --- explain ------------------------------------------------------------------------
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from nianbao.io.db.lineage import explain_total, stored_format
+
+    with _reading(args) as engine:
+        format_id = stored_format(engine, args.year)
+        if format_id is None:
+            raise _no_year(args.year)
+        spec = format_for_year(args.year, format_id)
+        if args.cell_id not in spec.cell:
+            raise CliError(
+                f"{spec.id}年版格式中没有单元格编号“{args.cell_id}”"
+                f"（可用 nianbao spec --year {args.year} 查看）"
+            )
+        lineage = explain_total(engine, args.year, args.cell_id, args.unit)
+    if lineage is None:
+        raise CliError(f"数据库中没有{args.year}年度“{args.cell_id}”的汇总数")
+    doc = _lineage_doc(spec, lineage)
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        _print_lineage(doc, args.unit)
+    return 0
+
+
+def _where(spec: FormatSpec, cell_id: str) -> dict[str, str]:
+    sheet, ref = locate(spec, cell_id)
+    return {"sheet": sheet, "cell": ref}
+
+
+def _lineage_doc(spec: FormatSpec, lin: Lineage) -> dict[str, Any]:
+    """The chain of a total as a JSON document (sheet/cell from the layout when not stored)."""
+    from nianbao.core.outputs import json_value
+
+    cell = spec.cell[lin.cell_id]
+    definition = spec.definitions.get(lin.cell_id)
+    sources = []
+    for s in lin.sources:
+        where: dict[str, str | None] = {"sheet": s.sheet, "cell": s.cell}
+        layout_spec = FORMATS.get(s.format)
+        if (s.sheet is None or s.cell is None) and layout_spec and lin.cell_id in layout_spec.cell:
+            where = {**_where(layout_spec, lin.cell_id)}
+        sources.append(
+            {
+                "unit": s.unit,
+                "unit_name": s.unit_name,
+                "value": json_value(s.value, cell.type),
+                "submission_id": s.submission_id,
+                "file": s.file,
+                "sha256": s.sha256,
+                "received_at": s.received_at.isoformat(),
+                "status": s.status,
+                "status_label": Status(s.status).label,
+                **where,
+            }
+        )
+    return {
+        "year": lin.year,
+        "format": lin.format,
+        "cell_id": lin.cell_id,
+        "label": cell.label,
+        "table": spec.table(cell.table).title,
+        **_where(spec, lin.cell_id),
+        "kind": cell.kind.value,
+        "value_unit": cell.unit,
+        "total": json_value(lin.total, cell.type),
+        "sum": json_value(lin.sum, cell.type),
+        "derived_from": None
+        if definition is None
+        else [
+            {"cell_id": cid, "label": spec.cell[cid].label, **_where(spec, cid)}
+            for cid in definition.rhs
+        ],
+        "sources": sources,
+        "excluded": [
+            {
+                "unit": e.unit,
+                "unit_name": e.unit_name,
+                "status": e.status,
+                "status_label": Status(e.status).label,
+            }
+            for e in lin.excluded
+        ],
+    }
+
+
+def _print_lineage(doc: dict[str, Any], unit: str | None) -> None:
+    print(f"{doc['year']}年度汇总数 {doc['cell_id']}：{doc['table']} / {doc['label']}")
+    unit_text = doc["value_unit"] or ""
+    print(f"  全市合计：{_num(doc['total'])}{unit_text}")
+    if doc["derived_from"]:
+        print("  该单元格为总计，各单位报表中由下列单元格相加得出：")
+        for d in doc["derived_from"]:
+            print(f"    {d['cell_id']:<34}{d['sheet']}!{d['cell']:<6} {d['label']}")
+    if not doc["sources"]:
+        who = f"单位“{unit}”没有" if unit else "没有任何单位的"
+        print(f"  {who}已接收报表计入该合计。")
+    else:
+        print(f"  来源（{len(doc['sources'])}份已接收报表）：")
+    for i, s in enumerate(doc["sources"], 1):
+        received = _beijing(s["received_at"])
+        print(f"  {i}. {s['unit_name']}（{s['unit']}）：{_num(s['value'])}{unit_text}")
+        print(f"     → 报送文件：{s['file']}（{s['status_label']}，记录#{s['submission_id']}）")
+        print(f"     → 文件SHA-256：{s['sha256']}")
+        print(f"     → 接收时间：{received}（北京时间）")
+        print(f"     → 工作簿位置：工作表“{s['sheet']}”单元格 {s['cell']}")
+    if unit is None and doc["sources"]:
+        verdict = "一致" if doc["sum"] == doc["total"] else "不一致，请核查"
+        print(f"  核对：各单位数值相加为 {_num(doc['sum'])}{unit_text}，与全市合计{verdict}。")
+    for e in doc["excluded"]:
+        print(f"  未计入：{e['unit_name']}（{e['unit']}，{e['status_label']}）")
+
+
+def _num(value: float) -> str:
+    return fmt(Decimal(str(value)))
+
+
+def _beijing(iso: str) -> str:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,134 @@
+"""CLI commands for operations on a Prefect server: serve, watch."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+from nianbao.cli.common import CliError, SubParsers, command
+from nianbao.settings import Settings, load_settings, prepare_prefect_env
+
+
+def register(sub: SubParsers) -> None:
+    """Commands of operations: serve, watch."""
+    srv = command(
+        sub,
+        "serve",
+        "在本机常驻提供年度汇总部署（1月定时运行、界面重跑、收件箱触发）；需先启动 Prefect 服务器",
+        _serve,
+    )
+    srv.add_argument("--root", type=Path, help="共享文件夹根目录")
+    srv.add_argument("--db", dest="db_url", help="数据库地址（默认 ROOT/nianbao.db）")
+    srv.add_argument(
+        "--debounce", type=float, default=60.0, help="收件箱触发的防抖窗口（秒，默认60）"
+    )
+
+    wat = command(
+        sub, "watch", "监视共享文件夹的收件箱：文件稳定后通知 Prefect，触发一次汇总", _watch
+    )
+    wat.add_argument("--root", type=Path, help="共享文件夹根目录")
+    wat.add_argument("--year", type=int, help="报告年度（默认上一个自然年）")
+    wat.add_argument(
+        "--settle", type=float, default=5.0, help="文件大小和修改时间多少秒不变才算稳定（默认5）"
+    )
+    wat.add_argument("--poll", type=float, default=1.0, help="检查收件箱的间隔（秒，默认1）")
+    wat.add_argument(
+        "--window", type=float, default=60.0, help="与部署触发器一致的防抖窗口（秒，默认60）"
+    )
+
+
+def _connect(settings: Settings, log_level: str) -> str:
+    """Prepare Prefect's environment; returns the server's API URL (required here)."""
+    prepare_prefect_env(settings, log_level=log_level)
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    if not url:
+        raise CliError(
+            "未设置 PREFECT_API_URL：请先启动 Prefect 服务器，并设置 "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api（见 README 的 Operations 一节）"
+        )
+    return str(url)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = load_settings(root=args.root, db_url=args.db_url)
+    url = _connect(settings, "INFO")
+    from prefect import serve
+
+    from flows.deployment import NAME, build_deployment
+
+    if not settings.roster_path.is_file():
+        print(f"注意：共享文件夹中还没有单位名单 {settings.roster_path}，运行前请放入", flush=True)
+    deployment = build_deployment(settings.root, settings.db_url, args.debounce)
+    print(
+        f"部署 {NAME} 已在 {url} 上线：每年1月每天08:00（北京时间）运行，"
+        f"共享文件夹 {settings.root.resolve()}。按 Ctrl+C 停止。",
+        flush=True,
+    )
+    serve(deployment, pause_on_shutdown=False, print_starting_message=False)
+    return 0
+
+
+class _Stop:
+    """Set by SIGINT/SIGTERM so the watch loop ends after its current poll."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from nianbao.io.watch import Pacer, StabilityTracker, file_stable_event, watch
+
+    settings = load_settings(root=args.root)
+    root = settings.root.resolve()
+    if not settings.inbox.is_dir():
+        raise CliError(f"共享文件夹中没有收件箱目录：{settings.inbox}")
+    year = args.year if args.year is not None else datetime.date.today().year - 1
+    url = _connect(settings, "WARNING")
+    from prefect.events import emit_event
+    from prefect.events.worker import EventsWorker
+
+    def send(files: list[str]) -> None:
+        for rel in files:
+            emit_event(**file_stable_event(root, year, rel))
+        sent = threading.Thread(target=EventsWorker.instance().wait_until_empty, daemon=True)
+        sent.start()
+        sent.join(timeout=30)
+        verb = "未能确认已通知（30秒内未送达）" if sent.is_alive() else "已通知"
+        for rel in files:
+            print(f"{verb} Prefect：{rel}（{year}年度）", flush=True)
+
+    def on_stable(files: list[str]) -> None:
+        for rel in files:
+            print(f"文件已稳定：{rel}", flush=True)
+
+    stop = _Stop()
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(
+        f"开始监视 {settings.inbox}（{year}年度，文件{args.settle:g}秒不变即通知 {url}）。"
+        "按 Ctrl+C 停止。",
+        flush=True,
+    )
+    pacer = Pacer(window=args.window)
+    watch(
+        settings.inbox,
+        tracker=StabilityTracker(settle=args.settle),
+        pacer=pacer,
+        send=send,
+        on_stable=on_stable,
+        poll=args.poll,
+        should_stop=lambda: stop.requested,
+    )
+    if pacer.held:
+        print(f"尚有{len(pacer.held)}个文件未通知，将由下次运行（定时或手动）处理。", flush=True)
+    print("已停止监视。", flush=True)
+    return 0

@@ -1,0 +1,178 @@
+"""Watch a shared folder's inbox for workbooks that have finished arriving.
+
+Polling, no extra dependency: every ``poll`` seconds the inbox is listed; a file is *stable*
+once its size and modification time have not changed for ``settle`` seconds. Office lock
+files (``~$*``), hidden files and folders, temporary and empty files are ignored. Files that
+are already there when the watcher starts are taken as seen (the January schedule covers them).
+
+Each stable file becomes one Prefect event (``EVENT``); the deployment's trigger debounces
+them, firing on the first event and ignoring the rest of its ``within`` window. ``Pacer``
+holds back files that become stable inside that window and sends them just after it, so a
+late file still gets a run of its own instead of being swallowed by the debounce.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+EVENT = "nianbao.inbox.file-stable"
+RESOURCE_PREFIX = "nianbao.root."
+IGNORED_PREFIXES = ("~$", ".", "~")
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", "~")
+
+Signature = tuple[int, int]  # (size in bytes, mtime in ns)
+Clock = Callable[[], float]
+
+
+def is_watched(relative: Path) -> bool:
+    """Whether a path inside the inbox can be a submission (not a lock, hidden or temp file)."""
+    *folders, name = relative.parts
+    return (
+        not any(part.startswith(".") for part in folders)
+        and not name.startswith(IGNORED_PREFIXES)
+        and not name.endswith(IGNORED_SUFFIXES)
+    )
+
+
+def snapshot(inbox: Path) -> dict[str, Signature]:
+    """Inbox-relative POSIX path -> signature of every watched, non-empty regular file."""
+    files: dict[str, Signature] = {}
+    if not inbox.is_dir():
+        return files
+    for dirpath, dirnames, filenames in os.walk(inbox):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            path = Path(dirpath, name)
+            relative = path.relative_to(inbox)
+            if not is_watched(relative):
+                continue
+            try:
+                st = path.stat()
+            except OSError:  # vanished or unreadable between listing and stat
+                continue
+            if stat.S_ISREG(st.st_mode) and st.st_size > 0:
+                files[relative.as_posix()] = (st.st_size, st.st_mtime_ns)
+    return files
+
+
+@dataclass
+class StabilityTracker:
+    """Reports each file once its signature has been unchanged for ``settle`` seconds.
+
+    A file reported once is reported again only after it changes (a unit overwrote it).
+    """
+
+    settle: float
+    clock: Clock = time.monotonic
+    _since: dict[str, tuple[Signature, float]] = field(default_factory=dict)
+    _reported: dict[str, Signature] = field(default_factory=dict)
+
+    def baseline(self, files: dict[str, Signature]) -> None:
+        """Take files already present as reported."""
+        now = self.clock()
+        for rel, sig in files.items():
+            self._since[rel] = (sig, now)
+            self._reported[rel] = sig
+
+    def update(self, files: dict[str, Signature]) -> list[str]:
+        """Feed one listing; returns the files that have just become stable, sorted."""
+        now = self.clock()
+        for gone in set(self._since) - set(files):
+            del self._since[gone]
+            self._reported.pop(gone, None)
+        stable = []
+        for rel, sig in sorted(files.items()):
+            seen = self._since.get(rel)
+            if seen is None or seen[0] != sig:
+                self._since[rel] = (sig, now)
+            elif now - seen[1] >= self.settle and self._reported.get(rel) != sig:
+                self._reported[rel] = sig
+                stable.append(rel)
+        return stable
+
+
+@dataclass
+class Pacer:
+    """Sends files at once when no debounce window is open; otherwise holds them until the
+    window (``window`` seconds from the last send, plus ``margin``) has passed."""
+
+    window: float
+    margin: float = 2.0
+    clock: Clock = time.monotonic
+    _opened: float | None = None
+    _held: list[str] = field(default_factory=list)
+
+    @property
+    def held(self) -> tuple[str, ...]:
+        """Files waiting for the current window to close."""
+        return tuple(self._held)
+
+    def due(self, new: Iterable[str] = ()) -> list[str]:
+        """Add newly stable files; returns the files to send now (possibly none)."""
+        self._held += [f for f in new if f not in self._held]
+        now = self.clock()
+        if not self._held:
+            return []
+        closes = now  # when the current debounce window (if any) is over
+        if self._opened is not None and self.window > 0:
+            closes = self._opened + self.window + self.margin
+        if now < closes:
+            return []
+        sent, self._held = self._held, []
+        self._opened = now
+        return sent
+
+
+def root_resource_id(root: Path) -> str:
+    """Prefect resource id of a shared folder: ``nianbao.root.<hash of its absolute path>``."""
+    digest = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
+    return RESOURCE_PREFIX + digest
+
+
+def file_stable_event(root: Path, year: int, relative: str) -> dict[str, Any]:
+    """Keyword arguments of ``prefect.events.emit_event`` for one stable file."""
+    unit = relative.split("/")[0] if "/" in relative else ""
+    return {
+        "event": EVENT,
+        "resource": {
+            "prefect.resource.id": root_resource_id(root),
+            "prefect.resource.name": root.resolve().name,
+        },
+        "payload": {"year": year, "root": str(root.resolve()), "file": relative, "unit": unit},
+    }
+
+
+def watch(
+    inbox: Path,
+    *,
+    tracker: StabilityTracker,
+    pacer: Pacer,
+    send: Callable[[list[str]], None],
+    on_stable: Callable[[list[str]], None] = lambda files: None,
+    poll: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    should_stop: Callable[[], bool] = lambda: False,
+    max_polls: int | None = None,
+) -> int:
+    """Poll ``inbox`` until ``should_stop()`` (or ``max_polls``); returns the polls made."""
+    tracker.baseline(snapshot(inbox))
+    polls = 0
+    while not should_stop():
+        stable = tracker.update(snapshot(inbox))
+        if stable:
+            on_stable(stable)
+        ready = pacer.due(stable)
+        if ready:
+            send(ready)
+        polls += 1
+        if max_polls is not None and polls >= max_polls:
+            break
+        sleep(poll)
+    return polls

@@ -1,0 +1,49 @@
+"""Task that publishes what ops read on a run's page in the Prefect UI (artifacts)."""
+
+from __future__ import annotations
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy.engine import make_url
+
+from nianbao.core.board import board_rows, findings_markdown, key_total_rows, outputs_markdown
+from nianbao.core.model import CycleResult
+
+
+def artifact_key(year: int, name: str) -> str:
+    """Stable key (lowercase letters, digits, dashes), so each year's artifacts keep a history."""
+    return f"nianbao-{year}-{name}"
+
+
+@task(name="发布运行结果看板", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def publish_artifacts(
+    result: CycleResult, outputs: dict[str, str], db_url: str, dry_run: bool = False
+) -> list[str]:
+    """Create the run's artifacts; returns their keys."""
+    year = result.year
+    board = board_rows(result)
+    create_table_artifact(
+        board,
+        key=artifact_key(year, "board"),
+        description=f"{year}年度各单位报送完成情况",
+    )
+    create_markdown_artifact(
+        findings_markdown(result),
+        key=artifact_key(year, "findings"),
+        description=f"{year}年度校验问题汇总（按单位、问题代码计数）",
+    )
+    create_table_artifact(
+        key_total_rows(result),
+        key=artifact_key(year, "totals"),
+        description=f"{year}年度主要数字（本年新收政府信息公开申请，按单位）",
+    )
+    database = make_url(db_url).render_as_string(hide_password=True)
+    create_markdown_artifact(
+        outputs_markdown(year, outputs, database, dry_run=dry_run),
+        key=artifact_key(year, "outputs"),
+        description=f"{year}年度输出文件位置",
+    )
+    done = sum(row["状态"] != "未报送" for row in board)
+    get_run_logger().info("运行结果已发布：%d个单位中%d个已报送", len(board), done)
+    return [artifact_key(year, n) for n in ("board", "findings", "totals", "outputs")]

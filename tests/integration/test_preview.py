@@ -1,0 +1,107 @@
+"""``nianbao preview``: the draft converted to PDF by LibreOffice, page 1 rendered to PNG.
+
+Runs wherever LibreOffice is installed. Under ``CI`` (which installs it with
+``.ci/setup.d/40-libreoffice.sh``) a missing ``soffice`` or ``pdftoppm`` fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from nianbao.cli import main
+from nianbao.io.docx_report import render_docx
+from nianbao.io.pdf_preview import find_soffice
+from tests.unit.test_report_model import report
+
+pytestmark = pytest.mark.integration
+
+TITLE = "绥芬河市2020年政府信息公开工作年度报告"
+
+
+def need(tool: str | None, name: str) -> str:
+    """The tool's path; skips locally when absent, fails under CI."""
+    if tool is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} missing in CI: .ci/setup.d/40-libreoffice.sh installs it")
+        pytest.skip(f"{name} not installed")
+    return tool
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    out = tmp_path / "root" / "output" / "2020"
+    out.mkdir(parents=True)
+    render_docx(report(), out / "report.docx")
+    return tmp_path / "root"
+
+
+def test_preview_pdf_and_page_one_png(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    need(find_soffice(), "LibreOffice (soffice)")
+    pdftoppm = need(shutil.which("pdftoppm"), "pdftoppm (poppler-utils)")
+    assert main(["preview", "--year", "2020", "--root", str(root)]) == 0
+    pdf = root / "output" / "2020" / "report.pdf"
+    assert f"已生成PDF预览：{pdf}" in capsys.readouterr().out
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf, tmp_path / "p1"],
+        check=True,
+        timeout=120,
+    )
+    width, height = png_size(tmp_path / "p1.png")
+    assert abs(width - 496) <= 1 and abs(height - 702) <= 1  # A4 portrait at 60 dpi
+
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is not None:  # same package as pdftoppm
+        text = subprocess.run(
+            [pdftotext, "-f", "1", "-l", "1", "-layout", pdf, "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        flat = "".join(text.split())
+        assert TITLE in flat
+        assert "一、总体情况" in flat
+        assert "—1—" in flat  # the PAGE field, evaluated
+        pages = subprocess.run(
+            [pdftotext, pdf, "-"], capture_output=True, text=True, check=True
+        ).stdout.count("\f")
+        assert pages >= 3
+        last = subprocess.run(
+            [pdftotext, "-f", str(pages), "-l", str(pages), pdf, "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "绥芬河市人民政府" in last and "2021年1月25日" in "".join(last.split())
+
+
+def test_preview_explains_how_to_install_libreoffice(
+    root: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(root))  # no soffice on this PATH
+    assert main(["preview", "--year", "2020", "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "未找到 LibreOffice" in err
+    assert "apt-get install -y libreoffice-writer fonts-noto-cjk" in err
+
+
+def test_preview_without_a_draft(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", "--year", "2020", "--root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "找不到报告初稿" in err and "nianbao run --year 2020" in err

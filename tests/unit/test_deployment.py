@@ -1,0 +1,103 @@
+"""The served deployment and deployments/prefect.yaml agree, and both are what ops expect."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from flows.deployment import CRON, DEBOUNCE_SECONDS, NAME, TIMEZONE, build_deployment
+from flows.params import CycleParams
+from nianbao.io.watch import EVENT, RESOURCE_PREFIX, root_resource_id
+from tests.conftest import REPO
+
+
+def _yaml_deployment() -> dict[str, Any]:
+    doc = yaml.safe_load((REPO / "deployments" / "prefect.yaml").read_text(encoding="utf-8"))
+    (deployment,) = doc["deployments"]
+    assert isinstance(deployment, dict)
+    return deployment
+
+
+def test_prefect_yaml_schedule_limit_pool_and_entrypoint() -> None:
+    dep = _yaml_deployment()
+    assert dep["name"] == NAME
+    assert dep["schedules"] == [{"cron": CRON, "timezone": TIMEZONE, "active": True}]
+    assert (CRON, TIMEZONE) == ("0 8 * 1 *", "Asia/Shanghai")
+    assert dep["concurrency_limit"] == 1
+    assert dep["enforce_parameter_schema"] is True
+    assert dep["work_pool"]["name"] == "nianbao"
+    assert "1月" in dep["description"]
+    path, func = dep["entrypoint"].split(":")
+    tree = ast.parse((REPO / path).read_text(encoding="utf-8"))
+    assert func in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+def test_prefect_yaml_trigger_is_a_debounced_inbox_event_with_templated_parameters() -> None:
+    (trigger,) = _yaml_deployment()["triggers"]
+    assert trigger["type"] == "event"
+    assert trigger["expect"] == [EVENT]
+    assert trigger["match"] == {"prefect.resource.id": RESOURCE_PREFIX + "*"}
+    assert trigger["for_each"] == ["prefect.resource.id"]
+    assert (trigger["posture"], trigger["threshold"]) == ("Reactive", 1)
+    assert trigger["within"] == DEBOUNCE_SECONDS
+    assert trigger["parameters"] == {
+        "params": {"year": "{{ event.payload.year }}", "root": "{{ event.payload.root }}"}
+    }
+
+
+def test_served_deployment_matches(tmp_path: Path) -> None:
+    dep = build_deployment(tmp_path, "sqlite:///x.db", debounce=30)
+    assert dep.name == NAME
+    (schedule,) = dep.schedules or []
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == (CRON, TIMEZONE)
+    assert dep.concurrency_limit == 1
+    assert dep.enforce_parameter_schema
+    assert dep.parameters == {
+        "params": {"root": str(tmp_path.resolve()), "db_url": "sqlite:///x.db"}
+    }
+    (trigger,) = dep.triggers
+    assert trigger.expect == {EVENT}
+    assert trigger.within.total_seconds() == 30
+    assert trigger.match.model_dump() == {"prefect.resource.id": root_resource_id(tmp_path)}
+    assert trigger.parameters == {
+        "params": {
+            "root": "{{ event.payload.root }}",
+            "db_url": "sqlite:///x.db",
+            "year": "{{ event.payload.year }}",
+        }
+    }
+    assert dep.entrypoint == "flows.annual_cycle.annual_cycle"
+
+
+@pytest.mark.parametrize("module", ["flows/annual_cycle.py", "flows/params.py"])
+def test_flow_modules_with_pydantic_parameters_keep_real_annotations(module: str) -> None:
+    tree = ast.parse((REPO / module).read_text(encoding="utf-8"))
+    futures = [
+        a.name
+        for n in tree.body
+        if isinstance(n, ast.ImportFrom) and n.module == "__future__"
+        for a in n.names
+    ]
+    assert "annotations" not in futures
+
+
+def test_parameters_have_chinese_titles_bounds_and_a_dry_run() -> None:
+    schema = CycleParams.model_json_schema()
+    props = schema["properties"]
+    assert props["year"]["title"] == "报告年度"
+    assert props["root"]["title"] == "共享文件夹"
+    assert props["dry_run"] == {
+        "default": False,
+        "description": "只校验报表并生成输出文件和反馈，不写入数据库",
+        "title": "试运行",
+        "type": "boolean",
+    }
+    year = next(s for s in props["year"]["anyOf"] if s.get("type") == "integer")
+    assert (year["minimum"], year["maximum"]) == (2019, 2100)
+    assert all(not f.is_required() for f in CycleParams.model_fields.values())
+    with pytest.raises(ValueError, match="2019"):
+        CycleParams(year=1990)
