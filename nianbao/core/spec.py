@@ -148,20 +148,22 @@ class Rule:
 
     def equations(self) -> list[Equation]:
         """Expand the rule into concrete equations."""
-        names = [name for name, _ in self.each]
-        out = []
-        for values in product(*(vals for _, vals in self.each)):
-            env = dict(zip(names, values, strict=True))
-            out.append(
-                Equation(
-                    rule=self.id,
-                    code=self.code,
-                    lhs=tuple(_fill(t, env) for t in self.lhs),
-                    rhs=tuple(_fill(t, env) for t in self.rhs),
-                    anchor=_fill(self.anchor, env),
-                )
+        return [
+            Equation(
+                rule=self.id,
+                code=self.code,
+                lhs=tuple(_fill(t, env) for t in self.lhs),
+                rhs=tuple(_fill(t, env) for t in self.rhs),
+                anchor=_fill(self.anchor, env),
             )
-        return out
+            for env in _bindings(self.each)
+        ]
+
+
+def _bindings(each: tuple[tuple[str, tuple[str, ...]], ...]) -> list[dict[str, str]]:
+    """Every combination of the placeholder values (one empty binding when there are none)."""
+    names = [name for name, _ in each]
+    return [dict(zip(names, vals, strict=True)) for vals in product(*(v for _, v in each))]
 
 
 def _fill(template: str, env: dict[str, str]) -> str:
@@ -207,19 +209,15 @@ class CarryRule:
 
     def equations(self) -> list[CarryEquation]:
         """Expand the rule into concrete equations."""
-        names = [name for name, _ in self.each]
-        out = []
-        for values in product(*(vals for _, vals in self.each)):
-            env = dict(zip(names, values, strict=True))
-            out.append(
-                CarryEquation(
-                    rule=self.id,
-                    code=self.code,
-                    lhs=_fill(self.lhs, env),
-                    rhs=tuple(Term(_fill(t.cell, env), t.last_year, t.sign) for t in self.rhs),
-                )
+        return [
+            CarryEquation(
+                rule=self.id,
+                code=self.code,
+                lhs=_fill(self.lhs, env),
+                rhs=tuple(Term(_fill(t.cell, env), t.last_year, t.sign) for t in self.rhs),
             )
-        return out
+            for env in _bindings(self.each)
+        ]
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,11 @@ S3_NOT_PROCESSED = Node(
 )
 
 
+def s2_table(blocks: tuple[Block, ...]) -> Table:
+    """Table 二 made of a format's blocks."""
+    return Table(key="s2", title="二、主动公开政府信息情况", sheet="二、主动公开", blocks=blocks)
+
+
 def s3_table(other: Node) -> Table:
     """Table 三 with the format's （六）其他处理 node (a leaf in 2019, a group in 2021)."""
     results = Node(

@@ -5,8 +5,15 @@ Issued with 国办公开办函〔2019〕60号; used for report years 2019 and 20
 
 from __future__ import annotations
 
-from nianbao.core.formats.common import S4, TEXTS, carry_over_rule, s3_table, standard_rules
-from nianbao.core.spec import Block, CarryRule, CellType, FormatSpec, Node, Severity, Table, Term
+from nianbao.core.formats.common import (
+    S4,
+    TEXTS,
+    carry_over_rule,
+    s2_table,
+    s3_table,
+    standard_rules,
+)
+from nianbao.core.spec import Block, CarryRule, CellType, FormatSpec, Node, Severity, Term
 
 _ITEMS = (
     Node("上一年项目数量", "prev_items"),
@@ -61,7 +68,7 @@ FORMAT_2019 = FormatSpec(
     title="中华人民共和国政府信息公开工作年度报告格式（试行）",
     notice="国办公开办函〔2019〕60号",
     tables=(
-        Table(key="s2", title="二、主动公开政府信息情况", sheet="二、主动公开", blocks=S2),
+        s2_table(S2),
         _S3,
         S4,
     ),

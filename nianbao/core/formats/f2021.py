@@ -5,7 +5,14 @@ Issued with 国办公开办函〔2021〕30号; used for report years 2021 onward
 
 from __future__ import annotations
 
-from nianbao.core.formats.common import S4, TEXTS, carry_over_rule, s3_table, standard_rules
+from nianbao.core.formats.common import (
+    S4,
+    TEXTS,
+    carry_over_rule,
+    s2_table,
+    s3_table,
+    standard_rules,
+)
 from nianbao.core.spec import (
     Block,
     CarryRule,
@@ -13,7 +20,6 @@ from nianbao.core.spec import (
     FormatSpec,
     Node,
     Severity,
-    Table,
     Term,
     TextField,
 )
@@ -73,7 +79,7 @@ FORMAT_2021 = FormatSpec(
     title="中华人民共和国政府信息公开工作年度报告格式",
     notice="国办公开办函〔2021〕30号",
     tables=(
-        Table(key="s2", title="二、主动公开政府信息情况", sheet="二、主动公开", blocks=S2),
+        s2_table(S2),
         _S3,
         S4,
     ),
