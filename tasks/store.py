@@ -9,7 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from nianbao.core.model import CycleResult
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import read_totals, store_cycle
+from nianbao.io.db.store import read_stored_totals, store_cycle
 
 
 @task(name="写入数据库", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
@@ -26,13 +26,11 @@ def store_results(db_url: str, result: CycleResult) -> None:
 
 @task(name="读取上年数据", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
 def load_last_year(db_url: str, year: int) -> dict[str, dict[str, Decimal]]:
-    """Each unit's accepted figures of ``year - 1`` (one query; empty when there are none)."""
-    engine = make_engine(db_url)
-    try:
-        upgrade(engine)
-        doc = read_totals(engine, year - 1)
-    finally:
-        engine.dispose()
+    """Each unit's accepted figures of ``year - 1`` (one query; empty when there are none).
+
+    Reads only: a missing database stays missing (a dry run writes nothing).
+    """
+    doc = read_stored_totals(db_url, year - 1)
     units: dict[str, dict[str, Decimal]] = doc["units"] if doc else {}
     if units:
         get_run_logger().info(

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, inspect, make_url, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMATS
 from nianbao.core.layout import locate
 from nianbao.core.model import CycleResult, Status, Submission
+from nianbao.io.db.migrate import make_engine
 from nianbao.io.db.schema import (
     Base,
     CellLocation,
@@ -458,3 +460,22 @@ def table_counts(engine: Engine) -> dict[str, int]:
             table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
             for table in Base.metadata.sorted_tables
         }
+
+
+def read_stored_totals(url: str, year: int) -> dict[str, Any] | None:
+    """``read_totals`` without side effects: None when the database or its schema is absent.
+
+    Reading never creates a SQLite file or runs migrations (a dry run must write nothing).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        if not path or path == ":memory:" or not Path(path).is_file():
+            return None
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("cycles"):
+            return None
+        return read_totals(engine, year)
+    finally:
+        engine.dispose()
