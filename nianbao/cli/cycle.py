@@ -58,17 +58,9 @@ def _spec(args: argparse.Namespace) -> int:
 
 def _last_year_units(settings: Settings, year: int) -> dict[str, Any]:
     """Last year's accepted figures per unit, when a database holds them."""
-    if settings.db_url is None and not (settings.root / "nianbao.db").is_file():
-        return {}
-    from nianbao.io.db.migrate import make_engine, upgrade
-    from nianbao.io.db.store import read_totals
+    from nianbao.io.db.store import read_stored_totals
 
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade(engine)
-        doc = read_totals(engine, year - 1)
-    finally:
-        engine.dispose()
+    doc = read_stored_totals(settings.database_url, year - 1)
     return doc["units"] if doc else {}
 
 
