@@ -4,8 +4,10 @@ No ``from __future__ import annotations``: the flow takes a pydantic parameter m
 """
 
 import datetime
+from typing import TypeVar, cast
 
 from prefect import flow, get_run_logger
+from prefect.utilities.annotations import quote
 
 from flows.params import CycleParams
 from nianbao.core.formats import format_for_year
@@ -17,6 +19,14 @@ from tasks.publish import publish_outputs
 from tasks.report_artifacts import publish_artifacts
 from tasks.returns import archive_and_feedback
 from tasks.store import load_last_year, store_results
+
+T = TypeVar("T")
+
+
+def as_is(value: T) -> T:
+    """``value`` wrapped in Prefect's ``quote``: the task gets it without Prefect visiting
+    its contents (and without tracking them as upstream results)."""
+    return cast(T, quote(value))
 
 
 @flow(
@@ -37,27 +47,44 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     last = load_last_year(settings.database_url, year)
     size = settings.batch_size
     batches = [found[i : i + size] for i in range(0, len(found), size)]
+    # as_is(): large arguments go to the tasks untouched; Prefect would otherwise walk every
+    # object inside them (every cell of every unit) on each task call, looking for futures.
     futures = [
-        read_and_validate.submit(b, settings.inbox, spec, year, roster, settings.max_findings, last)
+        read_and_validate.submit(
+            as_is(b),
+            settings.inbox,
+            as_is(spec),
+            year,
+            as_is(roster),
+            settings.max_findings,
+            as_is(last),
+            settings.workers,
+        )
         for b in batches
     ]
     submissions = [s for f in futures for s in f.result()]
-    result = consolidate_cycle(spec, year, roster, submissions, findings, settings.deadline)
+    result = consolidate_cycle(
+        as_is(spec), year, as_is(roster), as_is(submissions), as_is(findings), settings.deadline
+    )
+    # Archive copies and receipts run on the worker processes meanwhile (independent files).
+    returned = archive_and_feedback.submit(
+        as_is(spec), as_is(result), settings.root, settings.workers
+    )
     if params.dry_run:
         log.info("试运行：只校验并生成输出文件，不写入数据库")
     else:
-        store_results(settings.database_url, result)
-    archive_and_feedback(spec, result, settings.root)
+        store_results(settings.database_url, as_is(result))
     paths = publish_outputs(
-        spec,
-        result,
+        as_is(spec),
+        as_is(result),
         settings.output_dir(year),
         settings.region,
         settings.issuer,
         settings.issue_date or datetime.date.today(),
         db_url=settings.database_url,
     )
-    publish_artifacts(result, paths, settings.database_url, params.dry_run)
+    returned.result()
+    publish_artifacts(as_is(result), paths, settings.database_url, params.dry_run)
     return {
         "year": year,
         "format": spec.id,

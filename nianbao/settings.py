@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     )
     max_findings: int = Field(default=100, ge=1, description="每个文件最多列出的问题数")
     batch_size: int = Field(default=500, ge=1, description="每个读取任务处理的工作簿数")
+    workers: int = Field(
+        default=0, ge=0, description="读取和校验工作簿的进程数；0 为按CPU核数，1 为不另开进程"
+    )
 
     @property
     def database_url(self) -> str:

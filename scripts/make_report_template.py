@@ -5,8 +5,8 @@
 writes ``templates/report-template.docx`` (or OUT): page setup, styles, page numbers and
 the fixed wording of ``nianbao.core.report_model.WORDING``. The file is byte-for-byte
 reproducible (fixed timestamps inside the zip), so regenerating it without changes leaves
-git clean. The office may instead edit the template in Word; the renderer reads whatever
-the template holds.
+git clean (a test compares it with the committed file). The office edits a copy in Word,
+saved as ``ROOT/report-template.docx``, which the publish task prefers.
 """
 
 from __future__ import annotations

@@ -10,10 +10,9 @@ from prefect.cache_policies import NO_CACHE
 
 from nianbao.core.findings import Finding
 from nianbao.core.model import Submission, Unit
-from nianbao.core.process import process_workbook
 from nianbao.core.spec import FormatSpec
 from nianbao.io.folder import discover
-from nianbao.io.xlsx_read import read_workbook
+from nianbao.io.intake import read_batch
 
 
 @task(name="查找报送文件", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -35,14 +34,13 @@ def read_and_validate(
     roster: tuple[Unit, ...],
     max_findings: int,
     last: dict[str, dict[str, Decimal]],
+    workers: int = 0,
 ) -> list[Submission]:
-    """Read a batch of workbooks with calamine and validate each; never raises per file.
+    """Read a batch of workbooks with calamine and validate them; never raises per file.
 
-    ``last`` maps unit codes to their accepted figures of the previous year.
+    ``last`` maps unit codes to their accepted figures of the previous year. The batch is
+    spread over ``workers`` processes (0: one per CPU core; 1: this process only).
     """
     units = {u.code: u for u in roster}
-    out = []
-    for code, path in batch:
-        raw = read_workbook(path, code, path.relative_to(inbox).as_posix())
-        out.append(process_workbook(raw, spec, year, units, max_findings, last.get(code)))
-    return out
+    items = [(code, path, path.relative_to(inbox).as_posix()) for code, path in batch]
+    return read_batch(items, spec, year, units, max_findings, last, workers)

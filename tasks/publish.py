@@ -13,9 +13,8 @@ from nianbao.core.model import CycleResult
 from nianbao.core.outputs import status_doc, totals_doc
 from nianbao.core.report_model import build_report
 from nianbao.core.spec import FormatSpec
-from nianbao.io.db.migrate import make_engine
-from nianbao.io.db.store import read_totals
-from nianbao.io.docx_report import render_docx
+from nianbao.io.db.store import read_stored_totals
+from nianbao.io.docx_report import TEMPLATE_NAME, render_docx
 from nianbao.io.export import write_summary
 from nianbao.io.folder import write_json
 from nianbao.io.status_book import write_status_book
@@ -44,17 +43,17 @@ def publish_outputs(
     write_status_book(status, paths["status_book"])
     last_totals = _last_totals(db_url, result.year) if db_url else None  # for 同比 sentences
     report = build_report(result, spec, region, issuer, issue_date, last_totals)
-    render_docx(report, paths["report"])
+    own = out_dir.parent.parent / TEMPLATE_NAME  # ROOT/report-template.docx: the office's copy
+    render_docx(report, paths["report"], own if own.is_file() else None)
     paths.update(write_summary(spec, result, out_dir))  # 汇总表.xlsx / 汇总表.csv
     get_run_logger().info("报告初稿已生成：%s", paths["report"])
     return {k: str(v) for k, v in paths.items()}
 
 
 def _last_totals(db_url: str, year: int) -> dict[str, Decimal] | None:
-    """Last year's stored totals, or None when that year was never stored."""
-    engine = make_engine(db_url)
-    try:
-        doc = read_totals(engine, year - 1)
-    finally:
-        engine.dispose()
+    """Last year's stored totals, or None when that year (or the database) is absent.
+
+    Reads without side effects: a dry run's missing database stays missing.
+    """
+    doc = read_stored_totals(db_url, year - 1)
     return doc["totals"] if doc else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -12,29 +13,40 @@ from nianbao.core.model import CycleResult, Status
 from nianbao.core.parse import Extracted, extract
 from nianbao.core.spec import FormatSpec
 from nianbao.io.archive import archive_path, keep_original, quarantine_path
-from nianbao.io.feedback import feedback_name, write_receipt, write_rejection
+from nianbao.io.delivery import Delivery, deliver
+from nianbao.io.feedback import feedback_name, write_rejection
 from nianbao.io.xlsx_read import read_workbook
 
 
 @task(name="归档原件并生成反馈文件", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def archive_and_feedback(spec: FormatSpec, result: CycleResult, root: Path) -> int:
-    """Archive every submission's original; write feedback for each unit's current one."""
+def archive_and_feedback(
+    spec: FormatSpec, result: CycleResult, root: Path, workers: int = 0
+) -> int:
+    """Archive every submission's original; write feedback for each unit's current one.
+
+    Copies and receipts (one per unit) run on ``workers`` processes (0: one per CPU core).
+    """
     units = {u.code: u for u in result.roster}
     log = get_run_logger()
     written = 0
+    jobs: list[Delivery] = []
     for sub in result.submissions:
         source = root / "inbox" / sub.file
         if not source.exists():
             continue
-        keep_original(source, archive_path(root / "archive", sub, source))
+        job = Delivery(source, archive_path(root / "archive", sub, source))
         if any(f.code == "file-unreadable" for f in sub.findings):
             keep_original(source, quarantine_path(root / "quarantine", sub))
             log.warning("%s 的文件“%s”无法读取，已隔离", units[sub.unit].name, sub.file)
         if sub.status is Status.SUPERSEDED:
+            jobs.append(job)
             continue
         target = root / "feedback" / sub.unit / feedback_name(sub, result.year)
         if sub.status.accepted:
-            write_receipt(target, units[sub.unit], result.year, sub, result.late(sub))
+            late = result.late(sub)
+            job = replace(
+                job, receipt=target, unit=units[sub.unit], year=result.year, sub=sub, late=late
+            )
         else:
             trusted = not any(f.code in IDENTITY_CODES for f in sub.findings)
             extracted = Extracted()
@@ -43,5 +55,7 @@ def archive_and_feedback(spec: FormatSpec, result: CycleResult, root: Path) -> i
             raw = extracted.values if trusted else None
             write_rejection(target, spec, units[sub.unit], result.year, sub, raw, extracted.texts)
             log.warning("已为%s生成退回修改文件：%s", units[sub.unit].name, target.name)
+        jobs.append(job)
         written += 1
+    deliver(jobs, workers)
     return written

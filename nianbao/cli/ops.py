@@ -64,7 +64,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not settings.roster_path.is_file():
         print(f"注意：共享文件夹中还没有单位名单 {settings.roster_path}，运行前请放入", flush=True)
-    deployment = build_deployment(settings.root, settings.db_url, args.debounce)
+    # only an explicit --db becomes a (UI-visible) parameter; NIANBAO_DB_URL stays in the env
+    deployment = build_deployment(settings.root, args.db_url, args.debounce)
     print(
         f"部署 {NAME} 已在 {url} 上线：每年1月每天08:00（北京时间）运行，"
         f"共享文件夹 {settings.root.resolve()}。按 Ctrl+C 停止。",
@@ -91,20 +92,23 @@ def _watch(args: argparse.Namespace) -> int:
     root = settings.root.resolve()
     if not settings.inbox.is_dir():
         raise CliError(f"共享文件夹中没有收件箱目录：{settings.inbox}")
-    year = args.year if args.year is not None else datetime.date.today().year - 1
     url = _connect(settings, "WARNING")
+
+    def year() -> int:  # resolved per event, so a watcher running over New Year moves on
+        return args.year if args.year is not None else datetime.date.today().year - 1
+
     from prefect.events import emit_event
     from prefect.events.worker import EventsWorker
 
     def send(files: list[str]) -> None:
         for rel in files:
-            emit_event(**file_stable_event(root, year, rel))
+            emit_event(**file_stable_event(root, year(), rel))
         sent = threading.Thread(target=EventsWorker.instance().wait_until_empty, daemon=True)
         sent.start()
         sent.join(timeout=30)
         verb = "未能确认已通知（30秒内未送达）" if sent.is_alive() else "已通知"
         for rel in files:
-            print(f"{verb} Prefect：{rel}（{year}年度）", flush=True)
+            print(f"{verb} Prefect：{rel}（{year()}年度）", flush=True)
 
     def on_stable(files: list[str]) -> None:
         for rel in files:
@@ -114,7 +118,7 @@ def _watch(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     print(
-        f"开始监视 {settings.inbox}（{year}年度，文件{args.settle:g}秒不变即通知 {url}）。"
+        f"开始监视 {settings.inbox}（{year()}年度，文件{args.settle:g}秒不变即通知 {url}）。"
         "按 Ctrl+C 停止。",
         flush=True,
     )

@@ -30,10 +30,7 @@ OUTPUT_LABELS = {
 
 def current_submission(result: CycleResult, code: str) -> Submission | None:
     """A unit's submission that counts this run (None when it sent nothing)."""
-    return next(
-        (s for s in result.submissions if s.unit == code and s.status is not Status.SUPERSEDED),
-        None,
-    )
+    return result.current(code)
 
 
 def board_rows(result: CycleResult) -> list[Row]:

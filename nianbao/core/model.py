@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from nianbao.core.findings import Finding
@@ -108,9 +109,24 @@ class CycleResult:
         """Unit code -> that unit's figures, for accepted units."""
         return {s.unit: s.values for s in self.accepted}
 
+    @cached_property
+    def _by_unit(self) -> dict[str, tuple[Submission, ...]]:
+        out: dict[str, list[Submission]] = {}
+        for s in self.submissions:
+            out.setdefault(s.unit, []).append(s)
+        return {code: tuple(subs) for code, subs in out.items()}
+
+    def submissions_of(self, code: str) -> tuple[Submission, ...]:
+        """A unit's submissions, in result order (looked up in an index, not a scan)."""
+        return self._by_unit.get(code, ())
+
+    def current(self, code: str) -> Submission | None:
+        """A unit's submission that counts this run (None when it sent nothing)."""
+        return next(
+            (s for s in self.submissions_of(code) if s.status is not Status.SUPERSEDED), None
+        )
+
     def status_of(self, code: str) -> Status:
         """A roster unit's status (missing when it sent nothing)."""
-        for s in self.submissions:
-            if s.unit == code and s.status is not Status.SUPERSEDED:
-                return s.status
-        return Status.MISSING
+        sub = self.current(code)
+        return sub.status if sub else Status.MISSING

@@ -28,6 +28,36 @@ class Parsed:
         return self.problem == "blank-cell"
 
 
+# Below this magnitude an int or integral float converts exactly and quantises like its repr.
+EXACT = 10**15
+_CACHE_RANGE = range(-1024, 65536)  # shared Decimal objects for common counts (immutable)
+_WHOLE: dict[int, Decimal] = {}
+
+
+def whole_number(raw: Any) -> int | None:
+    """The value of an int or integral float cell of moderate size (not bool), else None.
+
+    The fast path of ``to_decimal``/``parse_cell`` for the cells most returns consist of.
+    """
+    kind = type(raw)
+    if kind is float:
+        if raw.is_integer() and -EXACT < raw < EXACT:
+            return int(raw)
+    elif kind is int and -EXACT < raw < EXACT:
+        return int(raw)
+    return None
+
+
+def whole_decimal(n: int) -> Decimal:
+    """``Decimal(n)``; small values share one object, which keeps large batches small."""
+    value = _WHOLE.get(n)
+    if value is None:
+        value = Decimal(n)
+        if n in _CACHE_RANGE:
+            _WHOLE[n] = value
+    return value
+
+
 def is_blank(raw: Any) -> bool:
     """Empty cell (calamine gives '' for blanks and for formulas without a cached value)."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
@@ -55,6 +85,11 @@ def to_decimal(raw: Any) -> Decimal | None:
 def parse_cell(raw: Any, ctype: CellType) -> Parsed:
     """Parse a raw input cell according to its declared type."""
     shown = "" if raw is None else str(raw)
+    whole = whole_number(raw)
+    if whole is not None:
+        if whole < 0 and ctype is not CellType.SIGNED:
+            return Parsed(None, "negative-value", str(whole))
+        return Parsed(whole_decimal(whole), None, shown)
     if is_blank(raw):
         return Parsed(Decimal(0), "blank-cell", shown)
     value = to_decimal(raw)

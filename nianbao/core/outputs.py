@@ -34,7 +34,7 @@ def status_doc(result: CycleResult) -> dict[str, Any]:
     """``status.json``: one entry per roster unit with its current file and findings."""
     units = []
     for unit in result.roster:
-        subs = [s for s in result.submissions if s.unit == unit.code]
+        subs = result.submissions_of(unit.code)
         current = next((s for s in subs if s.status is not Status.SUPERSEDED), None)
         status = current.status if current else Status.MISSING
         findings = current.findings if current else ()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from nianbao.core.findings import Finding
 from nianbao.core.layout import (
     META_SHEET,
     TEXT_SHEET,
+    Label,
     Role,
     a1,
     layouts,
@@ -57,6 +59,17 @@ class Extracted:
     texts: dict[str, str] = field(default_factory=dict)
 
 
+@cache
+def _normalised(text: str) -> str:
+    return normalise_label(text)
+
+
+def _moved(grid: Grid, label: Label) -> bool:
+    """Whether the grid's text at the label's place is not the label (after normalising)."""
+    found = at(grid, label.row, label.col)
+    return found != label.text and normalise_label(found) != _normalised(label.text)
+
+
 def extract(spec: FormatSpec, grids: dict[str, Grid], out: Extracted) -> Iterator[Finding]:
     """Fill ``out`` from the grids; yield structural findings (missing sheet, moved labels)."""
     for lay in layouts(spec):
@@ -65,13 +78,7 @@ def extract(spec: FormatSpec, grids: dict[str, Grid], out: Extracted) -> Iterato
             yield Finding("sheet-missing", sheet=lay.sheet)
             continue
         broken = next(
-            (
-                lb
-                for lb in lay.labels
-                if lb.role is not Role.TITLE
-                and normalise_label(at(grid, lb.row, lb.col)) != normalise_label(lb.text)
-            ),
-            None,
+            (lb for lb in lay.labels if lb.role is not Role.TITLE and _moved(grid, lb)), None
         )
         if broken is not None:
             yield Finding(

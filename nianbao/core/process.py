@@ -17,7 +17,7 @@ from nianbao.core.narrative import check_narrative
 from nianbao.core.numbers import parse_cell
 from nianbao.core.parse import Extracted, extract, read_meta
 from nianbao.core.spec import FormatSpec, Severity
-from nianbao.core.validate import check_identities, derive, validate_values
+from nianbao.core.validate import check_identities, derive, validate_batch
 
 DEFAULT_MAX_FINDINGS = 100
 EXPLANATION = "explanation"  # the text field where a unit justifies its warnings
@@ -106,26 +106,61 @@ def process_workbook(
 
     ``last`` holds the unit's accepted figures of the previous year, for cross-year checks.
     """
-    texts: dict[str, str] = {}
-    values: dict[str, Decimal] = {}
-    if raw.error is not None:
-        findings = [Finding("file-unreadable", actual=raw.error)]
-    else:
-        meta = read_meta(raw.grids)
-        findings = _identify(raw, spec, year, units, meta)
+    lasts = {raw.unit_folder: last} if last else {}
+    (sub,) = process_batch([raw], spec, year, units, max_findings, lasts)
+    return sub
+
+
+def process_batch(
+    raws: Sequence[RawWorkbook],
+    spec: FormatSpec,
+    year: int,
+    units: dict[str, Unit],
+    max_findings: int = DEFAULT_MAX_FINDINGS,
+    last: Mapping[str, Mapping[str, Decimal]] | None = None,
+) -> list[Submission]:
+    """``process_workbook`` for many workbooks, their figures validated together.
+
+    ``last`` maps unit codes to their accepted figures of the previous year.
+    """
+    found: list[list[Finding]] = []
+    extracted: dict[int, Extracted] = {}
+    for i, raw in enumerate(raws):
+        if raw.error is not None:
+            found.append([Finding("file-unreadable", actual=raw.error)])
+            continue
+        findings = _identify(raw, spec, year, units, read_meta(raw.grids))
         if not has_errors(findings):
-            extracted = Extracted()
-            findings += extract(spec, raw.grids, extracted)
-            checked, more = validate_values(spec, extracted.values)
+            extracted[i] = Extracted()
+            findings += extract(spec, raw.grids, extracted[i])
+        found.append(findings)
+    checked = validate_batch(spec, [e.values for e in extracted.values()])
+    out = []
+    results = dict(zip(extracted, checked, strict=True))
+    for i, raw in enumerate(raws):
+        findings, texts, values = found[i], {}, {}
+        if i in results:
+            full, more = results[i]
+            values = {k: v for k, v in full.items() if v is not None}
+            texts = extracted[i].texts
             findings += more
-            values = {k: v for k, v in checked.items() if v is not None}
-            texts = extracted.texts
             findings += _numeric_texts(spec, texts)
             findings += check_narrative(spec, texts, values)
-            if last:
-                findings += check_continuity(spec, values, last)
+            previous = (last or {}).get(raw.unit_folder)
+            if previous:
+                findings += check_continuity(spec, values, previous)
             findings = _explain(findings, texts.get(EXPLANATION, ""))
-    findings = _cap(findings, max_findings)
+        out.append(_submission(raw, spec, _cap(findings, max_findings), values, texts))
+    return out
+
+
+def _submission(
+    raw: RawWorkbook,
+    spec: FormatSpec,
+    findings: list[Finding],
+    values: dict[str, Decimal],
+    texts: dict[str, str],
+) -> Submission:
     findings = [replace(f, unit=raw.unit_folder, file=raw.file) for f in findings]
     if has_errors(findings):
         status = Status.REJECTED

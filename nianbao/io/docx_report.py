@@ -13,8 +13,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -228,6 +228,11 @@ def _template_styles(doc: Any) -> None:
     set_fonts(doc.styles[PAGE_NUMBER_STYLE], PAGE_NUMBER_FONT, PAGE_NUMBER_FONT)
     mark = doc.styles.add_style(PLACEHOLDER_STYLE, WD_STYLE_TYPE.CHARACTER)
     mark.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    shading = OxmlElement("w:shd")  # Word and WPS ignore a highlight in a style; shading shows
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), "FFFF00")
+    mark.element.get_or_add_rPr().append(shading)
 
 
 def _template_footers(doc: Any) -> None:
@@ -292,10 +297,12 @@ def _template_body(doc: Any, wording: Mapping[str, str], uses: Mapping[str, str]
     doc.add_paragraph("（一）二级标题示例（楷体）", style=HEADING_STYLE.format(level=2))
     doc.add_paragraph("正文示例：2020年共收到政府信息公开申请11项。", style=BODY_STYLE)
     sample = doc.add_paragraph("", style=BODY_STYLE)
-    sample.add_run("【待填写：需要人工填写的内容】", style=PLACEHOLDER_STYLE)
+    mark = sample.add_run("【待填写：需要人工填写的内容】", style=PLACEHOLDER_STYLE)
+    mark.font.highlight_color = WD_COLOR_INDEX.YELLOW
     doc.add_paragraph("【某单位】单位报送的材料示例。", style=DRAFT_STYLE)
     table = doc.add_table(rows=1, cols=3)
     table.style = doc.styles[GRID_STYLE]
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, WORDING_HEADER, strict=True):
         cell.paragraphs[0].style = doc.styles[TABLE_STYLE]
         cell.paragraphs[0].add_run(text)
@@ -306,6 +313,7 @@ def _template_body(doc: Any, wording: Mapping[str, str], uses: Mapping[str, str]
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
             cell.paragraphs[0].add_run(value)
     for i, width in enumerate((Cm(2.6), Cm(3.6), Cm(9.4))):
+        table.columns[i].width = width
         for cell in table.columns[i].cells:
             cell.width = width
 
@@ -335,8 +343,10 @@ def render_docx(report: Report, path: Path, template: Path | None = None) -> Non
     if missing:
         raise TemplateError(f"报告模板 {source} 缺少样式：{'、'.join(missing)}")
     _Renderer(doc, report, template_wording(doc)).render()
-    doc.core_properties.title = report.title
-    doc.core_properties.revision = 1
+    props = doc.core_properties
+    props.title = report.title
+    props.revision = 1
+    props.created = props.modified = datetime.combine(report.signature.date, time())
     doc.save(str(path))
 
 
@@ -348,6 +358,7 @@ class _Renderer:
         self.report = report
         self.wording = wording
         self.fonts = cache(lambda name: style_fonts(doc.styles[name]))
+        self.style_id = paragraph_style_ids(doc)
 
     def render(self) -> None:
         body = self.doc.element.body
@@ -362,7 +373,8 @@ class _Renderer:
         self.signature(self.report.signature)
 
     def add(self, text: str, style: str, char_style: str | None = None) -> Any:
-        par = self.doc.add_paragraph(style=style)
+        par = self.doc.add_paragraph()
+        par._p.style = self.style_id(style)  # as ``style=``, without a lookup per paragraph
         if text:
             run = par.add_run(text, style=char_style)
             set_fonts(run, *self.fonts(style))
@@ -394,7 +406,7 @@ class _Renderer:
             if isinstance(item, Section):
                 self.section(item)
             elif isinstance(item, TableModel):
-                _table(self.doc, item, self.fonts)
+                _table(self.doc, item, self.fonts, self.style_id)
             else:
                 self.paragraph(item)
 
@@ -445,7 +457,20 @@ def _align(cell: Any) -> WD_ALIGN_PARAGRAPH:
     return WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _table(doc: Any, model: TableModel, fonts: Any) -> None:
+def paragraph_style_ids(doc: Any) -> Callable[[str], str | None]:
+    """Paragraph style name -> the id python-docx would write (None for the default style),
+    resolved once per name: python-docx scans every style on each assignment."""
+
+    @cache
+    def style_id(name: str) -> str | None:
+        style = doc.styles[name]
+        default = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        return None if style == default else str(style.style_id)
+
+    return style_id
+
+
+def _table(doc: Any, model: TableModel, fonts: Any, style_id: Callable[[str], str | None]) -> None:
     style = SMALL_TABLE_STYLE if model.cols >= SMALL_TABLE_COLUMNS else TABLE_STYLE
     table = doc.add_table(rows=model.rows, cols=model.cols)
     table.style = doc.styles[GRID_STYLE]
@@ -456,13 +481,15 @@ def _table(doc: Any, model: TableModel, fonts: Any) -> None:
         table.columns[i].width = width
         for cell in table.columns[i].cells:
             cell.width = width
+    grid = table._cells  # what table.cell(r, c) reads, rebuilt only when a merge changes it
     for spec in model.cells:
-        cell = table.cell(spec.row, spec.col)
+        cell = grid[spec.row * model.cols + spec.col]
         if spec.row_span > 1 or spec.col_span > 1:
-            cell = cell.merge(table.cell(spec.row_end, spec.col_end))
+            cell = cell.merge(grid[spec.row_end * model.cols + spec.col_end])
+            grid = table._cells
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
         par = cell.paragraphs[0]
-        par.style = doc.styles[style]
+        par._p.style = style_id(style)
         par.alignment = _align(spec)
         set_fonts(par.add_run(spec.text), *fonts(style))
     header_rows = _header_rows(model)

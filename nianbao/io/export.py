@@ -1,4 +1,4 @@
-"""Write 汇总表 (every unit's figures and the 合计 row) as ``.xlsx`` (openpyxl) and ``.csv``.
+"""Write 汇总表 (every unit's figures and the 合计 row) as ``.xlsx`` and ``.csv``.
 
 Both files hold the same two header rows (official labels, then cell ids for scripts) and
 the same rows. The CSV is UTF-8 with a BOM so that Excel opens it with the right encoding.
@@ -12,23 +12,18 @@ import os
 import tempfile
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from nianbao.core.export_rows import SummaryTable, Value, summary_table
 from nianbao.core.model import CycleResult
 from nianbao.core.numbers import fmt
 from nianbao.core.spec import FormatSpec
+from nianbao.io.xlsx_lite import Sheet, Style, write_workbook
+from nianbao.io.xlsx_lite import Value as CellValue
 
 XLSX_NAME = "汇总表.xlsx"
 CSV_NAME = "汇总表.csv"
-
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_BOLD = Font(bold=True)
-_GREY = Font(color="808080", size=9)
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
@@ -43,41 +38,47 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+@lru_cache(maxsize=65536)  # figures repeat a lot; the result depends on the value only
+def _decimal_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@lru_cache(maxsize=65536)
+def _decimal_text(value: Decimal) -> str:
+    return fmt(value)
+
+
 def _number(value: Value) -> str | int | float | None:
     """An Excel cell value: integers as int, other decimals as float."""
     if not isinstance(value, Decimal):
         return value
-    return int(value) if value == value.to_integral_value() else float(value)
+    return _decimal_number(value)
 
 
 def _text(value: Value) -> str:
     if value is None:
         return ""
-    return fmt(value) if isinstance(value, Decimal) else value
+    return _decimal_text(value) if isinstance(value, Decimal) else value
 
 
 def write_xlsx(table: SummaryTable, path: Path) -> None:
     """汇总表 as a workbook: labels in row 1, cell ids in row 2, 合计 in the last row."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = f"{table.year}年度汇总表"
-    ws.append(list(table.labels))
-    ws.append(list(table.ids))
-    for row in table.rows:
-        ws.append([_number(v) for v in row])
-    for cell in ws[1]:
-        cell.font, cell.fill = _BOLD, _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for cell in ws[2]:
-        cell.font = _GREY
-    for cell in ws[ws.max_row]:
-        cell.font = _BOLD
-    ws.row_dimensions[1].height = 75
-    for col in range(1, len(table.labels) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 20 if col <= table.lead else 16
-    ws.freeze_panes = ws.cell(row=3, column=table.lead + 1)
-    _atomic(path, lambda tmp: wb.save(tmp))
+    rows: list[list[CellValue]] = [list(table.labels), list(table.ids)]
+    rows += ([_number(v) for v in r] for r in table.rows)
+    width = len(table.labels)
+    sheet = Sheet(
+        f"{table.year}年度汇总表",
+        rows,
+        row_styles={
+            1: Style(bold=True, fill="DDEBF7", wrap=True, horizontal="center", vertical="center"),
+            2: Style(color="808080", size=9),
+            len(rows): Style(bold=True),
+        },
+        widths={col: 20 if col <= table.lead else 16 for col in range(1, width + 1)},
+        heights={1: 75},
+        freeze=(3, table.lead + 1),
+    )
+    write_workbook(path, [sheet])
 
 
 def write_csv(table: SummaryTable, path: Path) -> None:

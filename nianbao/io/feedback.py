@@ -21,6 +21,7 @@ from nianbao.core.layout import TEXT_SHEET, layouts, text_cells
 from nianbao.core.model import Submission, Unit
 from nianbao.core.spec import FormatSpec, Severity
 from nianbao.io.template_writer import build_template
+from nianbao.io.xlsx_lite import Sheet, Style, Value, write_workbook
 
 RESULT_SHEET = "校验结果"
 RECEIPT_SHEET = "回执"
@@ -29,6 +30,7 @@ ORANGE = PatternFill("solid", fgColor="FFEB9C")
 HEADER = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 FINDING_COLUMNS = ("级别", "规则", "问题", "单元格", "应为", "实为", "说明", "修改建议")
+FINDING_WIDTHS = (6, 20, 60, 22, 10, 14, 24, 40)
 
 
 def feedback_name(sub: Submission, year: int) -> str:
@@ -61,7 +63,7 @@ def _findings_sheet(ws: Worksheet, findings: tuple[Finding, ...], lead: list[lis
         cell.font = HEADER
     for f in findings:
         ws.append(_finding_row(f))
-    for col, width in zip("ABCDEFGH", (6, 20, 60, 22, 10, 14, 24, 40), strict=True):
+    for col, width in zip("ABCDEFGH", FINDING_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=header_row + 1):
         for cell in row:
@@ -130,11 +132,11 @@ def write_rejection(
 
 
 def write_receipt(path: Path, unit: Unit, year: int, sub: Submission, late: bool) -> None:
-    """A 回执 for an accepted return: when it arrived, its fingerprint, any warnings."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = RECEIPT_SHEET
-    lead = [
+    """A 回执 for an accepted return: when it arrived, its fingerprint, any warnings.
+
+    Written with the plain-table writer: one per accepted unit, so it must be cheap.
+    """
+    lead: list[list[Value]] = [
         [f"{unit.name} {year}年度报表回执：{sub.status.label}"],
         ["原文件", sub.file],
         ["接收时间", sub.received_at.isoformat()],
@@ -142,9 +144,18 @@ def write_receipt(path: Path, unit: Unit, year: int, sub: Submission, late: bool
         ["是否逾期", "是（在截止时间之后报送）" if late else "否"],
         ["提示数", str(len(sub.findings))],
     ]
-    _findings_sheet(ws, sub.findings, lead)
-    ws["A1"].font = Font(bold=True, size=14, color="006100")
-    _save(wb, path)
+    header = len(lead) + 2
+    rows: list[list[Value]] = [*lead, [], list(FINDING_COLUMNS)]
+    rows += [list(_finding_row(f)) for f in sub.findings]
+    sheet = Sheet(
+        RECEIPT_SHEET,
+        rows,
+        row_styles={header: Style(bold=True)},
+        cell_styles={(1, 1): Style(bold=True, size=14, color="006100")},
+        styled_from=(header + 1, Style(wrap=True, vertical="top")),
+        widths=dict(enumerate(FINDING_WIDTHS, start=1)),
+    )
+    write_workbook(path, [sheet])
 
 
 def _save(wb: Workbook, path: Path) -> None:

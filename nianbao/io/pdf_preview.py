@@ -9,7 +9,6 @@ The .docx itself is never changed.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -88,12 +87,12 @@ def to_pdf(docx: Path, out_dir: Path, timeout: int = 300) -> Path:
     pdf = out_dir / f"{docx.stem}.pdf"
     pdf.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
-        env = dict(os.environ)
         conf = fontconfig(Path(tmp) / "fonts.conf")
-        if conf is not None:
-            env["FONTCONFIG_FILE"] = str(conf)
+        # env(1) adds the variable to the inherited environment (settings.py alone reads it)
+        prefix = [] if conf is None else ["env", f"FONTCONFIG_FILE={conf}"]
         profile = (Path(tmp) / "profile").as_uri()  # own profile: works beside a running office
         cmd = [
+            *prefix,
             soffice,
             f"-env:UserInstallation={profile}",
             "--headless",
@@ -105,7 +104,7 @@ def to_pdf(docx: Path, out_dir: Path, timeout: int = 300) -> Path:
             str(docx),
         ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
             raise PreviewError(f"LibreOffice 转换超时（{timeout}秒）：{docx}") from exc
     if proc.returncode != 0 or not pdf.is_file():

@@ -66,6 +66,16 @@ def test_preview_pdf_and_page_one_png(
     width, height = png_size(tmp_path / "p1.png")
     assert abs(width - 496) <= 1 and abs(height - 702) <= 1  # A4 portrait at 60 dpi
 
+    pdffonts = shutil.which("pdffonts")
+    fc_list = shutil.which("fc-list")
+    noto = fc_list and subprocess.run(
+        [fc_list, "Noto Serif CJK SC"], capture_output=True, text=True
+    )
+    if pdffonts is not None and noto and noto.stdout.strip():  # official fonts stood in by Noto CJK
+        fonts = subprocess.run([pdffonts, pdf], capture_output=True, text=True).stdout
+        assert "SerifCJK" in fonts and "Bold" in fonts  # 仿宋/宋体 body, 小标宋 title
+        assert "SansCJK" in fonts  # 黑体 headings
+
     pdftotext = shutil.which("pdftotext")
     if pdftotext is not None:  # same package as pdftoppm
         text = subprocess.run(

@@ -42,8 +42,21 @@ STEP = Decimal(1).scaleb(-SCALE)
 LIMIT = Decimal(10) ** (18 - SCALE)
 
 
+_STORED: dict[Decimal, Decimal] = {}  # storable() of common values (most figures repeat)
+
+
 def storable(value: Decimal) -> Decimal:
     """The value as stored (4 decimal places); ValueError when that would change it."""
+    known = type(value) is Decimal and value.is_finite()
+    if known and (hit := _STORED.get(value)) is not None:
+        return hit
+    stored = _storable(value)
+    if known and len(_STORED) < 65536:
+        _STORED[value] = stored
+    return stored
+
+
+def _storable(value: Decimal) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         value = Decimal(value)
     if not isinstance(value, Decimal) or not value.is_finite():

@@ -1,0 +1,161 @@
+"""Benchmark (not a test): nianbao at province scale against the floor and the naive script.
+
+For each N: generate (or reuse) N valid unit workbooks, then time on the same files
+  (a) the floor: python-calamine reading every value of every workbook;
+  (b) the naive script: pandas.read_excel (openpyxl) per file, sum, to_sql into SQLite —
+      on at most --naive-limit files, extrapolated linearly beyond (marked "~");
+  (c) ``nianbao run`` end to end against a Prefect server started here on 127.0.0.1, and,
+      separately, cold: the embedded default (temporary server, fresh PREFECT_HOME).
+Prints wall seconds, ms per workbook, c/a and b/c, peak RSS, Prefect task runs per flow run.
+
+Usage: python -m benchmarks.scale [--n 100,1000[,10000]] [--year 2021] [--seed 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.baselines import floor, naive
+from benchmarks.flow_run import cold_env, fresh_root, run_cycle, task_runs, warm_env
+from benchmarks.workbooks import CACHE, workbook_set
+from nianbao.core.layout import layouts
+from tests.e2e.prefect_server import Server, prefect_server
+
+RUNS = CACHE.parent / "runs"
+
+
+@dataclass
+class Row:
+    n: int
+    a: float
+    b: float
+    b_extrapolated: bool
+    c: float
+    rss: float
+    tree: float
+    tasks: int
+    state: str
+    cold: float | None
+    load: float
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
+    wset = workbook_set(n, args.year, args.seed)
+    files = wset.files
+    a, values = floor(files)
+    print(f"N={n}: (a) floor {a:.2f} s ({values:,} values)", flush=True)
+    subset = files[: min(n, args.naive_limit)]
+    with tempfile.TemporaryDirectory() as tmp:
+        b = naive(subset, [lay.sheet for lay in layouts(wset.spec)], Path(tmp) / "naive.db")
+    b_extrapolated = len(subset) < n
+    b *= n / len(subset)
+    print(f"N={n}: (b) naive {'~' if b_extrapolated else ''}{b:.1f} s", flush=True)
+    base = RUNS / f"n{n}"
+    at = load()
+    warm = run_cycle(
+        wset,
+        fresh_root(wset, base / "root"),
+        warm_env(server, base / "client-home", base / "state"),
+        base / "run.log",
+    )
+    if warm.returncode != 0:
+        raise SystemExit(f"nianbao run failed ({warm.returncode}), see {warm.log}")
+    state, tasks = task_runs(server)
+    print(f"N={n}: (c) nianbao run {warm.seconds:.2f} s, {tasks} task runs, {state}", flush=True)
+    cold = None
+    if not args.no_cold:
+        run = run_cycle(
+            wset,
+            fresh_root(wset, base / "cold-root"),
+            cold_env(base / "cold-home", base / "cold-state"),
+            base / "cold.log",
+        )
+        if run.returncode != 0:
+            raise SystemExit(f"cold nianbao run failed ({run.returncode}), see {run.log}")
+        cold = run.seconds
+        print(f"N={n}: (c) cold, temporary server {cold:.2f} s", flush=True)
+    return Row(
+        n, a, b, b_extrapolated, warm.seconds, warm.rss_mb, warm.tree_mb, tasks, state, cold, at
+    )
+
+
+def table(rows: list[Row]) -> str:
+    head = (
+        "| N | (a) floor s | ms/wb | (b) naive s | ms/wb | (c) nianbao run s | ms/wb "
+        "| c/a | b/c | peak RSS MB (flow / +workers) | task runs | cold run s | load |"
+    )
+    lines = [head, "|" + "---|" * 13]
+    for r in rows:
+        tilde = "~" if r.b_extrapolated else ""
+        cold = f"{r.cold:.1f}" if r.cold is not None else "-"
+        lines.append(
+            f"| {r.n:,} | {r.a:.2f} | {r.a * 1000 / r.n:.2f} | {tilde}{r.b:.1f} "
+            f"| {r.b * 1000 / r.n:.1f} | {r.c:.2f} | {r.c * 1000 / r.n:.2f} | {r.c / r.a:.2f} "
+            f"| {tilde}{r.b / r.c:.1f} | {r.rss:.0f} / {r.tree:.0f} | {r.tasks} | {cold} "
+            f"| {r.load:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def targets(rows: list[Row]) -> list[str]:
+    out = []
+    by_n = {r.n: r for r in rows}
+    big = by_n.get(10_000)
+    if big is not None:
+        out.append(f"c <= 3 x a at 10,000: {big.c / big.a:.2f} x -> {_ok(big.c <= 3 * big.a)}")
+        out.append(f"b / c >= 10 at 10,000: {big.b / big.c:.1f} -> {_ok(big.b >= 10 * big.c)}")
+        out.append(f"peak RSS <= 1 GiB at 10,000: {big.tree:.0f} MB -> {_ok(big.tree <= 1024)}")
+        if 1000 in by_n:
+            ratio = big.c / by_n[1000].c
+            out.append(f"c(10,000) <= 11 x c(1,000): {ratio:.1f} x -> {_ok(ratio <= 11)}")
+    worst = max(r.tasks for r in rows)
+    out.append(f"task runs per flow run <= 200: at most {worst} -> {_ok(worst <= 200)}")
+    return out
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "NOT met"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", default="100,1000", help="comma-separated sizes")
+    parser.add_argument("--year", type=int, default=2021, help="report year (its format)")
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--naive-limit", type=int, default=1000, help="files (b) really reads")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold embedded run")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.n.split(",") if s.strip()]
+    cores = len(os.sched_getaffinity(0))
+    print(f"{cores} cores; load average {load():.2f}; sizes {sizes}", flush=True)
+    for n in sizes:
+        workbook_set(n, args.year, args.seed)
+    server_dir = Path(tempfile.mkdtemp(prefix="server-", dir=CACHE.parent))
+    rows = []
+    try:
+        start = time.perf_counter()
+        with prefect_server(server_dir, postgres=False) as server:
+            print(f"Prefect server on {server.url} in {time.perf_counter() - start:.1f} s")
+            rows = [measure(n, args, server) for n in sizes]
+    finally:
+        shutil.rmtree(server_dir, ignore_errors=True)
+    print()
+    print(table(rows))
+    print(f"\n{cores} cores. (b) marked ~ is extrapolated linearly from {args.naive_limit} files.")
+    print("peak RSS: the flow process (getrusage) / with its worker processes (sampled).")
+    for line in targets(rows):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

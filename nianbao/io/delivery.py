@@ -1,0 +1,54 @@
+"""Archive many originals and write many receipts, spread over the worker processes.
+
+One copy and one small workbook per unit are cheap alone and minutes for ten thousand
+units; the jobs are independent files, so they run in chunks on the workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from nianbao.core.model import Submission, Unit
+from nianbao.io.archive import keep_original
+from nianbao.io.feedback import write_receipt
+from nianbao.io.intake import available_cores
+from nianbao.io.workers import shared_workers
+
+CHUNK = 200
+MIN_PARALLEL = 2 * CHUNK
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Copy ``source`` to ``archive``; write a receipt at ``receipt`` unless it is None."""
+
+    source: Path
+    archive: Path
+    receipt: Path | None = None
+    unit: Unit | None = None
+    year: int = 0
+    sub: Submission | None = None
+    late: bool = False
+
+
+def _run(jobs: Sequence[Delivery]) -> None:
+    for job in jobs:
+        keep_original(job.source, job.archive)
+        if job.receipt is not None and job.unit is not None and job.sub is not None:
+            write_receipt(job.receipt, job.unit, job.year, job.sub, job.late)
+
+
+def deliver(jobs: Sequence[Delivery], workers: int = 0) -> None:
+    """Run ``jobs`` (in this process when there are few, else on ``workers`` processes)."""
+    workers = workers or available_cores()
+    if workers <= 1 or len(jobs) < MIN_PARALLEL:
+        _run(jobs)
+        return
+    light = [  # a receipt needs no figures: do not send them
+        replace(j, sub=replace(j.sub, values={}, texts={})) if j.sub is not None else j
+        for j in jobs
+    ]
+    chunks = [(light[i : i + CHUNK],) for i in range(0, len(light), CHUNK)]
+    shared_workers(workers).map(_run, chunks)

@@ -1,0 +1,189 @@
+"""A few worker processes for CPU-bound batch work: pipes, pickles, nothing shared.
+
+Each worker is ``python -m nianbao.io.workers``: a clean interpreter that imports only what
+the functions it is sent need (multiprocessing's spawn and forkserver would re-import the
+parent's ``__main__``, which under a Prefect deployment is ``prefect.engine``). The parent
+sends ``(function, args)`` frames and reads back the result or the worker's traceback.
+Workers are started on first use, reused by later batches in the same process, and stopped
+when the process exits (or, if the parent dies, when their input pipe closes).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from typing import IO, Any
+
+_HEADER = struct.Struct("<Q")
+
+
+class WorkerError(RuntimeError):
+    """A job failed in a worker (the message holds the worker's traceback)."""
+
+
+def _send(stream: IO[bytes], payload: object) -> None:
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(stream.read(size))
+
+
+class _Worker:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self.state: set[object] = set()  # keys of the shared state this worker holds
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            _send(self.proc.stdin, (fn, args))
+            ok, value = _receive(self.proc.stdout)
+        except (EOFError, OSError) as exc:
+            raise WorkerError(f"worker process {self.proc.pid} ended unexpectedly") from exc
+        if not ok:
+            raise WorkerError(value)
+        return value
+
+    def stop(self) -> None:
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+class Workers:
+    """``n`` worker processes; ``map`` runs jobs on them, one batch at a time."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def map(
+        self,
+        fn: Callable[..., Any],
+        jobs: Sequence[tuple[Any, ...]],
+        setup: tuple[object, Callable[..., Any], tuple[Any, ...]] | None = None,
+    ) -> list[Any]:
+        """``[fn(*job) for job in jobs]`` on the workers, in order.
+
+        ``setup`` is ``(key, function, args)``: run once on each worker that does not hold
+        ``key`` yet, for state its jobs share (sent once, not with every job).
+        """
+        with self._lock:
+            self._start()
+            todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+            for i in range(len(jobs)):
+                todo.put(i)
+            results: list[Any] = [None] * len(jobs)
+            errors: list[BaseException] = []
+
+            def drive(worker: _Worker) -> None:
+                try:
+                    if setup is not None and setup[0] not in worker.state:
+                        worker.call(setup[1], *setup[2])
+                        worker.state = {setup[0]}
+                    while not errors:
+                        try:
+                            i = todo.get_nowait()
+                        except queue.Empty:
+                            return
+                        results[i] = worker.call(fn, *jobs[i])
+                except BaseException as exc:
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=drive, args=(w,)) for w in self._workers]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if errors:
+                self._stop()
+                raise errors[0]
+            return results
+
+    def _start(self) -> None:
+        if any(w.proc.poll() is not None for w in self._workers):
+            self._stop()
+        while len(self._workers) < self.n:
+            self._workers.append(_Worker())
+
+    def _stop(self) -> None:
+        workers, self._workers = self._workers, []
+        for w in workers:
+            w.stop()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._lock:
+            self._stop()
+
+
+_SHARED: dict[int, Workers] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_workers(n: int) -> Workers:
+    """The process's pool of ``n`` workers (started on first use, stopped at exit)."""
+    with _SHARED_LOCK:
+        if n not in _SHARED:
+            _SHARED[n] = Workers(n)
+        return _SHARED[n]
+
+
+@atexit.register
+def _close_shared() -> None:
+    for pool in list(_SHARED.values()):
+        pool.close()
+
+
+def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
+    """A worker's loop: run each received call, send back its result or traceback."""
+    while True:
+        try:
+            fn, args = _receive(source)
+        except EOFError:
+            return
+        try:
+            _send(sink, (True, fn(*args)))
+        except BaseException:
+            _send(sink, (False, traceback.format_exc()))
+
+
+def main() -> None:
+    """Serve calls on stdin/stdout; anything the work prints goes to stderr instead."""
+    sink = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    _serve(sys.stdin.buffer, sink)
+
+
+if __name__ == "__main__":
+    main()
