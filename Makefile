@@ -7,7 +7,7 @@ export NIANBAO_STATE_DIR ?= $(CURDIR)/.state
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-read clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Not a test: for N = 100, 1,000 (and N=10000 when asked) valid workbooks (cached in
+# benchmarks/.cache), the floor, the naive pandas script and `nianbao run` on a local server.
 bench: $(STAMP)
+	$(BIN)/python -m benchmarks.scale --n "$(N)"
+
+bench-read: $(STAMP)
 	$(BIN)/python benchmarks/read_speed.py --n $(or $(N),1000)
 
 clean:

@@ -29,19 +29,29 @@ class RunResult:
     seconds: float
     rss_mb: float  # the flow process (getrusage of the child)
     tree_mb: float  # flow process + workers, sampled
+    cpu: float  # CPU seconds (user + system) of the flow process and its workers
     returncode: int
     log: Path
 
 
 def fresh_root(wset: WorkbookSet, root: Path) -> Path:
-    """A shared folder whose inbox is the generated set (read only) and nothing else yet."""
-    if root.exists():
-        shutil.rmtree(root)
+    """A new shared folder whose inbox is the generated set (read only), nothing else yet.
+
+    ``root`` must not exist: deleting tens of thousands of files right before a timed run
+    leaves the file system busy during it (see ``clear_runs``).
+    """
     root.mkdir(parents=True)
     for name in ("roster.csv", "nianbao.toml"):
         shutil.copy(wset.root / name, root / name)
     (root / "inbox").symlink_to(wset.root / "inbox", target_is_directory=True)
     return root
+
+
+def clear_runs(runs: Path) -> None:
+    """Remove the shared folders of earlier benchmark runs (before anything is timed)."""
+    if runs.exists():
+        shutil.rmtree(runs)
+    os.sync()
 
 
 def _children(pid: int) -> list[int]:
@@ -99,7 +109,8 @@ def run_cycle(wset: WorkbookSet, root: Path, env: dict[str, str], log: Path) -> 
         sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
     rss = usage.ru_maxrss / 1024
-    return RunResult(seconds, rss, max(peak[0] / 1024, rss), child.returncode, log)
+    cpu = usage.ru_utime + usage.ru_stime  # includes the reaped worker processes
+    return RunResult(seconds, rss, max(peak[0] / 1024, rss), cpu, child.returncode, log)
 
 
 def warm_env(server: Server, home: Path, state: Path) -> dict[str, str]:
@@ -134,3 +145,16 @@ def task_runs(server: Server, timeout: float = 120) -> tuple[str, int]:
             time.sleep(1)
         state = client.get(f"/flow_runs/{run['id']}").json()["state"]["type"]
         return state, last
+
+
+def task_durations(server: Server) -> dict[str, float]:
+    """Seconds spent per task name in the newest run of the flow (summed over batches)."""
+    with httpx.Client(base_url=server.api_url, timeout=30) as client:
+        body = {"flows": {"name": {"any_": [FLOW]}}, "sort": "START_TIME_DESC", "limit": 1}
+        (run,) = client.post("/flow_runs/filter", json=body).json()
+        query = {"flow_runs": {"id": {"any_": [run["id"]]}}, "limit": 200}
+        out: dict[str, float] = {"flow run": float(run.get("total_run_time") or 0)}
+        for t in client.post("/task_runs/filter", json=query).json():
+            name = t["name"].rsplit("-", 1)[0]
+            out[name] = out.get(name, 0.0) + float(t.get("total_run_time") or 0)
+        return out

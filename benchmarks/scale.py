@@ -8,7 +8,8 @@ For each N: generate (or reuse) N valid unit workbooks, then time on the same fi
       separately, cold: the embedded default (temporary server, fresh PREFECT_HOME).
 Prints wall seconds, ms per workbook, c/a and b/c, peak RSS, Prefect task runs per flow run.
 
-Usage: python -m benchmarks.scale [--n 100,1000[,10000]] [--year 2021] [--seed 8]
+Usage: python -m benchmarks.scale [--n 10000] [--only] [--year 2021] [--seed 8]
+(N = 100 and 1,000 always, plus the --n sizes; --only: just the --n sizes)
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.baselines import floor, naive
-from benchmarks.flow_run import cold_env, fresh_root, run_cycle, task_runs, warm_env
+from benchmarks.flow_run import (
+    clear_runs,
+    cold_env,
+    fresh_root,
+    run_cycle,
+    task_durations,
+    task_runs,
+    warm_env,
+)
 from benchmarks.workbooks import CACHE, workbook_set
 from nianbao.core.layout import layouts
 from tests.e2e.prefect_server import Server, prefect_server
@@ -39,6 +48,7 @@ class Row:
     c: float
     rss: float
     tree: float
+    cpu: float
     tasks: int
     state: str
     cold: float | None
@@ -60,7 +70,7 @@ def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
     b_extrapolated = len(subset) < n
     b *= n / len(subset)
     print(f"N={n}: (b) naive {'~' if b_extrapolated else ''}{b:.1f} s", flush=True)
-    base = RUNS / f"n{n}"
+    base = RUNS / f"n{n}"  # RUNS is emptied when the benchmark starts
     at = load()
     warm = run_cycle(
         wset,
@@ -71,7 +81,13 @@ def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
     if warm.returncode != 0:
         raise SystemExit(f"nianbao run failed ({warm.returncode}), see {warm.log}")
     state, tasks = task_runs(server)
-    print(f"N={n}: (c) nianbao run {warm.seconds:.2f} s, {tasks} task runs, {state}", flush=True)
+    print(
+        f"N={n}: (c) nianbao run {warm.seconds:.2f} s ({warm.cpu:.1f} CPU s with its workers),"
+        f" {tasks} task runs, {state}",
+        flush=True,
+    )
+    spent = ", ".join(f"{k} {v:.1f} s" for k, v in task_durations(server).items())
+    print(f"N={n}: (c) time in the flow run and its tasks: {spent}", flush=True)
     cold = None
     if not args.no_cold:
         run = run_cycle(
@@ -85,22 +101,34 @@ def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
         cold = run.seconds
         print(f"N={n}: (c) cold, temporary server {cold:.2f} s", flush=True)
     return Row(
-        n, a, b, b_extrapolated, warm.seconds, warm.rss_mb, warm.tree_mb, tasks, state, cold, at
+        n,
+        a,
+        b,
+        b_extrapolated,
+        warm.seconds,
+        warm.rss_mb,
+        warm.tree_mb,
+        warm.cpu,
+        tasks,
+        state,
+        cold,
+        at,
     )
 
 
 def table(rows: list[Row]) -> str:
     head = (
-        "| N | (a) floor s | ms/wb | (b) naive s | ms/wb | (c) nianbao run s | ms/wb "
+        "| N | (a) floor s | ms/wb | (b) naive s | ms/wb | (c) nianbao run s | ms/wb | c CPU s "
         "| c/a | b/c | peak RSS MB (flow / +workers) | task runs | cold run s | load |"
     )
-    lines = [head, "|" + "---|" * 13]
+    lines = [head, "|" + "---|" * 14]
     for r in rows:
         tilde = "~" if r.b_extrapolated else ""
         cold = f"{r.cold:.1f}" if r.cold is not None else "-"
         lines.append(
             f"| {r.n:,} | {r.a:.2f} | {r.a * 1000 / r.n:.2f} | {tilde}{r.b:.1f} "
-            f"| {r.b * 1000 / r.n:.1f} | {r.c:.2f} | {r.c * 1000 / r.n:.2f} | {r.c / r.a:.2f} "
+            f"| {r.b * 1000 / r.n:.1f} | {r.c:.2f} | {r.c * 1000 / r.n:.2f} | {r.cpu:.1f} "
+            f"| {r.c / r.a:.2f} "
             f"| {tilde}{r.b / r.c:.1f} | {r.rss:.0f} / {r.tree:.0f} | {r.tasks} | {cold} "
             f"| {r.load:.2f} |"
         )
@@ -129,15 +157,20 @@ def _ok(flag: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", default="100,1000", help="comma-separated sizes")
+    parser.add_argument(
+        "--n", default="", help="comma-separated sizes measured besides 100 and 1,000"
+    )
+    parser.add_argument("--only", action="store_true", help="measure only the --n sizes")
     parser.add_argument("--year", type=int, default=2021, help="report year (its format)")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--naive-limit", type=int, default=1000, help="files (b) really reads")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold embedded run")
     args = parser.parse_args()
-    sizes = [int(s.replace("_", "")) for s in args.n.split(",") if s.strip()]
+    given = {int(s.replace("_", "")) for s in args.n.split(",") if s.strip()}
+    sizes = sorted(given if args.only else given | {100, 1000})
     cores = len(os.sched_getaffinity(0))
     print(f"{cores} cores; load average {load():.2f}; sizes {sizes}", flush=True)
+    clear_runs(RUNS)  # earlier runs' outputs (10,000s of files) go before anything is timed
     for n in sizes:
         workbook_set(n, args.year, args.seed)
     server_dir = Path(tempfile.mkdtemp(prefix="server-", dir=CACHE.parent))

@@ -44,7 +44,7 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
 
     found, findings = find_submissions(settings.inbox, roster)
-    last = load_last_year(settings.database_url, year)
+    last, last_totals = load_last_year(settings.database_url, year)
     size = settings.batch_size
     batches = [found[i : i + size] for i in range(0, len(found), size)]
     # as_is(): large arguments go to the tasks untouched; Prefect would otherwise walk every
@@ -66,14 +66,16 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     result = consolidate_cycle(
         as_is(spec), year, as_is(roster), as_is(submissions), as_is(findings), settings.deadline
     )
-    # Archive copies and receipts run on the worker processes meanwhile (independent files).
+    # Archive copies and receipts (on the worker processes) and the database write (in a
+    # process of its own when large) run while this one writes the outputs.
     returned = archive_and_feedback.submit(
         as_is(spec), as_is(result), settings.root, settings.workers
     )
+    stored = None
     if params.dry_run:
         log.info("试运行：只校验并生成输出文件，不写入数据库")
     else:
-        store_results(settings.database_url, as_is(result))
+        stored = store_results.submit(settings.database_url, as_is(result), settings.workers)
     paths = publish_outputs(
         as_is(spec),
         as_is(result),
@@ -81,9 +83,11 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
         settings.region,
         settings.issuer,
         settings.issue_date or datetime.date.today(),
-        db_url=settings.database_url,
+        last_totals=as_is(last_totals),  # read before the store began: no reads during it
     )
     returned.result()
+    if stored is not None:
+        stored.result()
     publish_artifacts(as_is(result), paths, settings.database_url, params.dry_run)
     return {
         "year": year,

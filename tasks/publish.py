@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -29,8 +30,12 @@ def publish_outputs(
     issuer: str,
     issue_date: date,
     db_url: str | None = None,
+    last_totals: Mapping[str, Decimal] | None = None,
 ) -> dict[str, str]:
-    """Write the cycle's outputs into ``out_dir``; returns their paths by name."""
+    """Write the cycle's outputs into ``out_dir``; returns their paths by name.
+
+    Last year's totals (for 同比 sentences) are ``last_totals``, or read from ``db_url``.
+    """
     paths = {
         "totals": out_dir / "totals.json",
         "status": out_dir / "status.json",
@@ -41,7 +46,8 @@ def publish_outputs(
     write_json(paths["status"], status)
     paths["status_book"] = out_dir / "status.xlsx"
     write_status_book(status, paths["status_book"])
-    last_totals = _last_totals(db_url, result.year) if db_url else None  # for 同比 sentences
+    if last_totals is None and db_url:
+        last_totals = _last_totals(db_url, result.year)  # for 同比 sentences
     report = build_report(result, spec, region, issuer, issue_date, last_totals)
     own = out_dir.parent.parent / TEMPLATE_NAME  # ROOT/report-template.docx: the office's copy
     render_docx(report, paths["report"], own if own.is_file() else None)

@@ -180,54 +180,83 @@ def _scaled(value: Decimal) -> int | None:
     return whole if whole == scaled else None
 
 
+class _Builder:
+    """Accumulates a batch row by row: values in units of 0.0001 and their flags."""
+
+    def __init__(self, p: Plan, n: int) -> None:
+        self.p = p
+        self.width = len(p.cells)
+        self.unknown = np.zeros((n, self.width), dtype=np.bool_)
+        self.fraction = np.zeros((n, self.width), dtype=np.bool_)
+        self.ints: list[list[int]] = []
+        self.rows: list[list[Decimal | None]] = []
+        self.exact = True
+
+    def put(self, r: int, col: int, value: Decimal | None) -> None:
+        """A value other than a whole number of moderate size (set ``ints`` for those)."""
+        if value is None:
+            self.unknown[r, col] = True
+            self.ints[r][col] = 0
+        elif value == value.to_integral_value():
+            self.ints[r][col] = int(value) * SCALE
+        else:
+            scaled = _scaled(value)
+            self.exact = self.exact and scaled is not None
+            self.ints[r][col] = scaled or 0
+            self.fraction[r, col] = True
+
+    def batch(self) -> Batch:
+        shape = (len(self.ints), self.width)
+        try:
+            values = np.array(self.ints, dtype=np.int64).reshape(shape)
+            big = values.size > 0 and int(np.abs(values).max()) > self.p.bound
+        except OverflowError:
+            big = True
+        if big:  # Python integers: exact sums of any size
+            values = np.array(self.ints, dtype=object).reshape(shape)
+        return Batch(values, self.unknown, self.fraction, self.rows, self.exact)
+
+
 def encode(p: Plan, rows: Sequence[Sequence[Decimal | None]]) -> Batch:
     """A batch from Decimal values by column (None: unknown)."""
-    n, width = len(rows), len(p.cells)
-    unknown = np.zeros((n, width), dtype=np.bool_)
-    fraction = np.zeros((n, width), dtype=np.bool_)
-    ints: list[list[int]] = []
-    exact = True
+    build = _Builder(p, len(rows))
     for r, row in enumerate(rows):
-        out = [0] * width
+        build.rows.append(list(row))
+        build.ints.append([0] * build.width)
         for col, value in enumerate(row):
-            if value is None:
-                unknown[r, col] = True
-            elif value == value.to_integral_value():
-                out[col] = int(value) * SCALE
-            else:
-                scaled = _scaled(value)
-                exact = exact and scaled is not None
-                out[col] = scaled or 0
-                fraction[r, col] = True
-        ints.append(out)
-    big = any(abs(x) > p.bound for row in ints for x in row)
-    values = np.array(ints, dtype=object if big else np.int64).reshape(n, width)
-    return Batch(values, unknown, fraction, [list(row) for row in rows], exact)
+            build.put(r, col, value)
+    return build.batch()
 
 
 def parse_batch(p: Plan, raws: Sequence[Mapping[str, Any]]) -> tuple[Batch, list[list[Finding]]]:
     """Typed input values of each return, and the type and sign findings on them."""
-    width = len(p.cells)
-    rows: list[list[Decimal | None]] = []
+    build = _Builder(p, len(raws))
     findings: list[list[Finding]] = []
-    for raw in raws:
-        row: list[Decimal | None] = [None] * width
+    columns = list(enumerate(zip(p.inputs, p.types, strict=True)))
+    for r, raw in enumerate(raws):
+        row: list[Decimal | None] = [None] * build.width
+        ints = [0] * build.width
+        build.rows.append(row)
+        build.ints.append(ints)
         found = []
-        for col, (cid, ctype) in enumerate(zip(p.inputs, p.types, strict=True)):
+        for col, (cid, ctype) in columns:
             value = raw.get(cid)
             whole = whole_number(value)
             if whole is not None and (whole >= 0 or ctype is CellType.SIGNED):
                 row[col] = whole_decimal(whole)  # the common case, as parse_cell gives it
+                ints[col] = whole * SCALE
                 continue
             if cid not in raw:  # its sheet is missing or broken: already reported
+                build.put(r, col, None)
                 continue
             parsed = parse_cell(value, ctype)
             if parsed.problem:
                 found.append(at_cell(p.spec, parsed.problem, cid, actual=parsed.shown))
             row[col] = parsed.value
-        rows.append(row)
+            build.put(r, col, parsed.value)
         findings.append(found)
-    return encode(p, rows), findings
+    build.unknown[:, len(p.inputs) :] = True  # derived cells: not known yet
+    return build.batch(), findings
 
 
 def derive_batch(p: Plan, batch: Batch, given: Flags | None = None) -> None:

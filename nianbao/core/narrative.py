@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 
 from nianbao.core.findings import Finding
 from nianbao.core.layout import TEXT_SHEET, a1, text_cells
@@ -24,7 +25,7 @@ class Claim:
     keyword: str
     cells: tuple[str, ...]
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         """The keyword, a few non-digit characters, then a count."""
         return re.compile(re.escape(self.keyword) + r"[^，。；;,\d]{0,8}?" + COUNT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from nianbao.core.model import CycleResult, Status
@@ -16,8 +17,18 @@ def json_value(value: Decimal, ctype: CellType) -> int | float:
 
 
 def cells_json(spec: FormatSpec, values: Mapping[str, Decimal]) -> dict[str, int | float]:
-    """Cell id -> JSON number, in spec order."""
-    return {c.id: json_value(values[c.id], c.type) for c in spec.cells if c.id in values}
+    """Cell id -> JSON number, in spec order (as ``json_value``)."""
+    return {
+        cid: float(values[cid]) if money else int(values[cid])
+        for cid, money in _json_cells(spec)
+        if cid in values
+    }
+
+
+@cache
+def _json_cells(spec: FormatSpec) -> tuple[tuple[str, bool], ...]:
+    """(cell id, is money) in spec order: looked up once, used for every unit."""
+    return tuple((c.id, c.type is CellType.MONEY) for c in spec.cells)
 
 
 def totals_doc(spec: FormatSpec, result: CycleResult) -> dict[str, Any]:

@@ -7,6 +7,7 @@ units; the jobs are independent files, so they run in chunks on the workers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,14 +19,15 @@ from nianbao.io.workers import shared_workers
 
 CHUNK = 200
 MIN_PARALLEL = 2 * CHUNK
+THREADS = 4  # per process
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """Copy ``source`` to ``archive``; write a receipt at ``receipt`` unless it is None."""
+    """Copy ``source`` to ``archive`` and write a receipt at ``receipt`` (each unless None)."""
 
     source: Path
-    archive: Path
+    archive: Path | None
     receipt: Path | None = None
     unit: Unit | None = None
     year: int = 0
@@ -33,15 +35,35 @@ class Delivery:
     late: bool = False
 
 
-def _run(jobs: Sequence[Delivery]) -> None:
-    for job in jobs:
+def _one(job: Delivery) -> None:
+    if job.archive is not None:
         keep_original(job.source, job.archive)
-        if job.receipt is not None and job.unit is not None and job.sub is not None:
-            write_receipt(job.receipt, job.unit, job.year, job.sub, job.late)
+    if job.receipt is not None and job.unit is not None and job.sub is not None:
+        write_receipt(job.receipt, job.unit, job.year, job.sub, job.late)
+
+
+def _run(jobs: Sequence[Delivery]) -> None:
+    """The jobs, a few at a time: creating folders and files mostly waits on the disk."""
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(_one, jobs))
+
+
+def _once(jobs: Sequence[Delivery]) -> list[Delivery]:
+    """Each archive copy made by one job only (identical files share their archive path)."""
+    seen: set[Path] = set()
+    out = []
+    for job in jobs:
+        if job.archive is not None and job.archive in seen:
+            job = replace(job, archive=None)
+        elif job.archive is not None:
+            seen.add(job.archive)
+        out.append(job)
+    return out
 
 
 def deliver(jobs: Sequence[Delivery], workers: int = 0) -> None:
     """Run ``jobs`` (in this process when there are few, else on ``workers`` processes)."""
+    jobs = _once(jobs)
     workers = workers or available_cores()
     if workers <= 1 or len(jobs) < MIN_PARALLEL:
         _run(jobs)

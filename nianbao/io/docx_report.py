@@ -27,6 +27,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Length, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from nianbao.core.draft_check import DraftText
 from nianbao.core.report_model import (
@@ -373,8 +374,21 @@ class _Renderer:
         self.signature(self.report.signature)
 
     def add(self, text: str, style: str, char_style: str | None = None) -> Any:
-        par = self.doc.add_paragraph()
-        par._p.style = self.style_id(style)  # as ``style=``, without a lookup per paragraph
+        # as doc.add_paragraph(style=style): a new <w:p> just before the body's <w:sectPr>,
+        # but without python-docx's search for the sectPr (a scan of the body per paragraph)
+        # or its style lookup per paragraph
+        p = OxmlElement("w:p")
+        body = self.doc.element.body
+        try:
+            last = body[-1]  # O(1) in lxml, unlike len(body)
+        except IndexError:
+            last = None
+        if last is not None and last.tag == qn("w:sectPr"):
+            last.addprevious(p)
+        else:
+            body.append(p)
+        par = DocxParagraph(p, self.doc._body)
+        par._p.style = self.style_id(style)
         if text:
             run = par.add_run(text, style=char_style)
             set_fonts(run, *self.fonts(style))

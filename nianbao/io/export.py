@@ -40,19 +40,13 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 @lru_cache(maxsize=65536)  # figures repeat a lot; the result depends on the value only
 def _decimal_number(value: Decimal) -> int | float:
+    """An Excel cell value: integers as int, other decimals as float."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 
 @lru_cache(maxsize=65536)
 def _decimal_text(value: Decimal) -> str:
     return fmt(value)
-
-
-def _number(value: Value) -> str | int | float | None:
-    """An Excel cell value: integers as int, other decimals as float."""
-    if not isinstance(value, Decimal):
-        return value
-    return _decimal_number(value)
 
 
 def _text(value: Value) -> str:
@@ -64,7 +58,7 @@ def _text(value: Value) -> str:
 def write_xlsx(table: SummaryTable, path: Path) -> None:
     """汇总表 as a workbook: labels in row 1, cell ids in row 2, 合计 in the last row."""
     rows: list[list[CellValue]] = [list(table.labels), list(table.ids)]
-    rows += ([_number(v) for v in r] for r in table.rows)
+    rows += ([_decimal_number(v) if isinstance(v, Decimal) else v for v in r] for r in table.rows)
     width = len(table.labels)
     sheet = Sheet(
         f"{table.year}年度汇总表",

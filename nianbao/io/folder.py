@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from nianbao.core.findings import Finding
 from nianbao.core.model import Unit
+from nianbao.io.json_out import dump_chunks
 from nianbao.io.xlsx_read import is_candidate
 
 FOLDERS = ("inbox", "feedback", "archive", "quarantine", "output")
@@ -50,9 +50,10 @@ def discover(inbox: Path, roster: tuple[Unit, ...]) -> tuple[list[tuple[str, Pat
 def write_json(path: Path, doc: dict[str, Any]) -> None:
     """Write JSON atomically (temporary file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
     ) as tmp:
-        tmp.write(text)
+        for chunk in dump_chunks(doc):  # json.dumps(doc, ensure_ascii=False, indent=2)
+            tmp.write(chunk)
+        tmp.write("\n")
     os.replace(tmp.name, path)

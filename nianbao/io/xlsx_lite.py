@@ -9,6 +9,7 @@ widths, row heights and a frozen pane. Templates and marked-up returns still use
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -167,8 +168,12 @@ def _sheet_parts(sheet: Sheet, styles: _Styles) -> Iterable[str]:
         row_style = sheet.row_styles.get(r) or (below[1] if below and r >= below[0] else None)
         base = styles.of(row_style)
         cells = []
+        plain = f' s="{base}"' if base else ""
         for c, value in enumerate(values, start=1):
             own = sheet.cell_styles.get((r, c)) if sheet.cell_styles else None
+            if own is None and type(value) in (int, float):  # most cells: a plain number
+                cells.append(f'<c r="{letters[c - 1]}{r}"{plain}><v>{value!r}</v></c>')
+                continue
             cells.append(_cell(f"{letters[c - 1]}{r}", value, styles.of(own) if own else base))
         height = sheet.heights.get(r)
         attrs = f' ht="{height}" customHeight="1"' if height else ""
@@ -177,23 +182,25 @@ def _sheet_parts(sheet: Sheet, styles: _Styles) -> Iterable[str]:
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
-    """Write ``sheets`` as an .xlsx at ``path`` (a temporary file first, then renamed)."""
+    """Write ``sheets`` as an .xlsx at ``path`` (built in memory, then written and renamed)."""
     styles = _Styles()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for i, sheet in enumerate(sheets, start=1):
+            with zf.open(f"xl/worksheets/sheet{i}.xml", "w") as out:
+                chunk: list[str] = []
+                for part in _sheet_parts(sheet, styles):
+                    chunk.append(part)
+                    if len(chunk) >= 256:
+                        out.write("".join(chunk).encode())
+                        chunk = []
+                out.write("".join(chunk).encode())
+        zf.writestr("xl/styles.xml", styles.xml())
+        _package(zf, sheets)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for i, sheet in enumerate(sheets, start=1):
-                with zf.open(f"xl/worksheets/sheet{i}.xml", "w") as out:
-                    chunk: list[str] = []
-                    for part in _sheet_parts(sheet, styles):
-                        chunk.append(part)
-                        if len(chunk) >= 256:
-                            out.write("".join(chunk).encode())
-                            chunk = []
-                    out.write("".join(chunk).encode())
-            zf.writestr("xl/styles.xml", styles.xml())
-            _package(zf, sheets)
+        tmp.write_bytes(buffer.getbuffer())
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -45,6 +45,7 @@ from nianbao.io.db.schema import (
 )
 
 _CHUNK = 500
+_DRIVER_ROWS = 1000  # inserts of at least this many rows go to the driver directly
 _ACCEPTED = tuple(s.value for s in Status if s.accepted)
 
 Key = tuple[str, str]  # (unit code, file sha256)
@@ -136,9 +137,33 @@ def _load(session: Session, model: type[Base], *where: Any) -> list[dict[str, An
 
 
 def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Core executemany INSERT (the ORM's bulk path costs several times more per row)."""
-    if rows:
-        session.connection().execute(insert(cast(Table, model.__table__)), rows)
+    """Core executemany INSERT (the ORM's bulk path costs several times more per row).
+
+    Large inserts hand the driver the same statement and the values each column's type
+    produces (``bind_processor``), without SQLAlchemy's bookkeeping per row.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    table = cast(Table, model.__table__)
+    statement = insert(table)
+    if len(rows) < _DRIVER_ROWS:
+        conn.execute(statement, rows)
+        return
+    keys = list(rows[0])
+    compiled = statement.compile(dialect=conn.dialect, column_keys=keys)
+    names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+    if sorted(names) != sorted(keys):  # defaults or renamed parameters: the general path
+        conn.execute(statement, rows)
+        return
+    dialect = conn.dialect
+    steps = [(k, table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in names]
+    params: list[Any]
+    if compiled.positional:
+        params = [tuple(f(r[k]) if f else r[k] for k, f in steps) for r in rows]
+    else:
+        params = [{k: f(r[k]) if f else r[k] for k, f in steps} for r in rows]
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def _update(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
@@ -322,15 +347,15 @@ def _sync_values(session: Session, sub_ids: dict[Key, int], planned: dict[Key, _
             (r["submission_id"], r["cell_id"]): r
             for r in _load(session, CellValue, CellValue.submission_id.in_(wanted))
         }
-        desired = {
-            (sub_ids[key], cell_id): {
-                "submission_id": sub_ids[key],
-                "cell_id": cell_id,
-                "value": value,
-            }
+        rows = [
+            {"submission_id": sub_ids[key], "cell_id": cell_id, "value": value}
             for key in chunk
             for cell_id, value in planned[key].values.items()
-        }
+        ]
+        if not existing:  # new submissions (the usual case): nothing to compare
+            _insert(session, CellValue, rows)
+            continue
+        desired = {(r["submission_id"], r["cell_id"]): r for r in rows}
         _sync(session, CellValue, existing, desired)
 
 

@@ -1,0 +1,87 @@
+"""Work spread over worker processes gives what one process gives; the plain-table writer."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from nianbao.core.formats import FORMAT_2019 as SPEC
+from nianbao.core.model import Unit
+from nianbao.io import delivery, intake
+from nianbao.io.delivery import Delivery, deliver
+from nianbao.io.xlsx_lite import Sheet, Style, write_workbook
+from tests.helpers import make_workbook, unit_figures
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_batch_read_by_workers_equals_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    units = {f"u{i}": Unit(f"u{i}", f"单位{i}") for i in range(6)}
+    inbox = tmp_path / "inbox"
+    first = make_workbook(inbox / "u0" / "a.xlsx", units["u0"], unit_figures(0))
+    items = []
+    for i, code in enumerate(units):
+        path = inbox / code / "a.xlsx"
+        if i:  # another unit's workbook in this folder: wrong-unit-folder findings
+            path.parent.mkdir(parents=True)
+            shutil.copy(first, path)
+        items.append((code, path, f"{code}/a.xlsx"))
+    (inbox / "u5" / "a.xlsx").write_bytes(b"not a workbook")
+    monkeypatch.setattr(intake, "CHUNK", 2)
+    monkeypatch.setattr(intake, "MIN_PARALLEL", 2)
+    alone = intake.read_batch(items, SPEC, 2020, units, 100, {}, workers=1)
+    spread = intake.read_batch(items, SPEC, 2020, units, 100, {}, workers=2)
+    assert spread == alone
+    assert [s.status.value for s in alone] == ["accepted", *["rejected"] * 5]
+
+
+def test_deliveries_copy_each_original_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "a.xlsx"
+    source.write_bytes(b"same bytes")
+    target = tmp_path / "archive" / "ab" / "abc.xlsx"
+    jobs = [Delivery(source, target) for _ in range(6)]
+    monkeypatch.setattr(delivery, "CHUNK", 2)
+    monkeypatch.setattr(delivery, "MIN_PARALLEL", 2)
+    deliver(jobs, workers=2)
+    assert target.read_bytes() == b"same bytes"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["abc.xlsx"]
+
+
+def test_plain_tables_read_back_with_openpyxl_and_calamine(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    rows = [["标题 <&>"], ["a", 1, 2.5, None, ""], [], ["x\x01y", -3, 1e-05]]
+    sheet = Sheet(
+        "表一",
+        rows,
+        row_styles={1: Style(bold=True, size=14, color="006100")},
+        cell_styles={(2, 2): Style(fill="DDEBF7")},
+        styled_from=(4, Style(wrap=True, vertical="top")),
+        widths={1: 20, 3: 9.5},
+        heights={1: 30},
+        freeze=(3, 2),
+    )
+    write_workbook(path, [sheet, Sheet("二", [[1]])])
+    wb = load_workbook(path)  # a warning would fail the test (filterwarnings = error)
+    ws = wb["表一"]
+    assert [list(r) for r in ws.iter_rows(values_only=True)] == [
+        ["标题 <&>", None, None],
+        ["a", 1, 2.5],
+        [None, None, None],
+        ["xy", -3, 1e-05],  # characters XML cannot hold are dropped
+    ]
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14 and ws["A1"].font.color.rgb == "FF006100"
+    assert ws["B2"].fill.fgColor.rgb == "FFDDEBF7"
+    assert ws["A4"].alignment.wrap_text and ws["A4"].alignment.vertical == "top"
+    assert ws.column_dimensions["A"].width == 20 and ws.row_dimensions[1].height == 30
+    assert ws.freeze_panes == "B3"
+    assert wb["二"]["A1"].value == 1
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("表一").to_python()
+    assert grid[1][:3] == ["a", 1, 2.5]
