@@ -66,16 +66,17 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     result = consolidate_cycle(
         as_is(spec), year, as_is(roster), as_is(submissions), as_is(findings), settings.deadline
     )
-    # Archive copies and receipts (on the worker processes) and the database write (in a
-    # process of its own when large) run while this one writes the outputs.
-    returned = archive_and_feedback.submit(
-        as_is(spec), as_is(result), settings.root, settings.workers
-    )
+    # The database write (in a process of its own when large; the longest, so first) and the
+    # archive copies and receipts (on the worker processes) run while this one writes the
+    # outputs.
     stored = None
     if params.dry_run:
         log.info("试运行：只校验并生成输出文件，不写入数据库")
     else:
         stored = store_results.submit(settings.database_url, as_is(result), settings.workers)
+    returned = archive_and_feedback.submit(
+        as_is(spec), as_is(result), settings.root, settings.workers
+    )
     paths = publish_outputs(
         as_is(spec),
         as_is(result),

@@ -54,7 +54,7 @@ class Plan:
     left: Ints  # checks × cells
     right: Ints
     support: Ints  # cells either side of each check
-    bound: int  # largest magnitude the int64 path adds without overflow
+    bound: int  # largest magnitude (in 0.0001) the int64 path adds up without overflow
 
 
 def _derived_order(spec: FormatSpec) -> list[str]:
@@ -128,7 +128,8 @@ def plan(spec: FormatSpec) -> Plan:
         left=left,
         right=right,
         support=((left + right) > 0).astype(np.int64),
-        bound=2**62 // (2 * len(cells) + 1),
+        # a derived value adds at most every cell, an identity at most twice every cell
+        bound=2**62 // (2 * len(cells) ** 2),
     )
 
 

@@ -390,7 +390,11 @@ class _Renderer:
         par = DocxParagraph(p, self.doc._body)
         par._p.style = self.style_id(style)
         if text:
-            run = par.add_run(text, style=char_style)
+            if any(c in text for c in "\t\r\n"):
+                run = par.add_run(text, style=char_style)
+            else:  # the one <w:t> run.text would make, without its loop over the characters
+                run = par.add_run(None, style=char_style)
+                run._r.add_t(text)
             set_fonts(run, *self.fonts(style))
         return par
 
