@@ -144,6 +144,9 @@ def test_custom_run_through_the_api_stores_totals_and_a_rerun_changes_nothing(
 
     run = _run_to_completion(client, served.deployment, {"year": 2020, "root": str(served.root)})
     assert run["parameters"]["params"]["year"] == 2020
+    deadline = time.monotonic() + 30  # logs reach the server shortly after the run ends
+    while "开始汇总2020年度报表" not in run_logs(client, run["id"]) and time.monotonic() < deadline:
+        time.sleep(1)
     assert "开始汇总2020年度报表" in run_logs(client, run["id"])
 
     engine = make_engine(f"sqlite:///{served.root / 'nianbao.db'}")
