@@ -43,7 +43,7 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     log = get_run_logger()
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
 
-    found, findings = find_submissions(settings.inbox, roster)
+    found, findings = find_submissions(settings.inbox, as_is(roster))
     last, last_totals = load_last_year(settings.database_url, year)
     size = settings.batch_size
     batches = [found[i : i + size] for i in range(0, len(found), size)]

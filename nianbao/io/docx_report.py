@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from copy import deepcopy
 from datetime import datetime, time
 from functools import cache
 from pathlib import Path
@@ -89,6 +90,8 @@ REQUIRED_STYLES = (
     GRID_STYLE,
 )
 WORDING_HEADER = ("编号", "用途", "文字")
+RUN_TEXT = f"{qn('w:r')}/{qn('w:t')}"
+XML_SPACE = qn("xml:space")
 
 
 class TemplateError(ValueError):
@@ -360,6 +363,7 @@ class _Renderer:
         self.wording = wording
         self.fonts = cache(lambda name: style_fonts(doc.styles[name]))
         self.style_id = paragraph_style_ids(doc)
+        self.protos: dict[str, Any] = {}  # style -> its first one-run text paragraph
 
     def render(self) -> None:
         body = self.doc.element.body
@@ -374,19 +378,21 @@ class _Renderer:
         self.signature(self.report.signature)
 
     def add(self, text: str, style: str, char_style: str | None = None) -> Any:
-        # as doc.add_paragraph(style=style): a new <w:p> just before the body's <w:sectPr>,
-        # but without python-docx's search for the sectPr (a scan of the body per paragraph)
-        # or its style lookup per paragraph
+        """A new paragraph at the end of the body (as ``doc.add_paragraph(style=style)``)."""
+        plain = bool(text) and char_style is None and not any(c in text for c in "\t\r\n")
+        proto = self.protos.get(style) if plain else None
+        if proto is not None:  # a copy of the style's first paragraph, with this text
+            p = deepcopy(proto)
+            t = p.find(RUN_TEXT)
+            t.text = text
+            if len(text.strip()) < len(text):
+                t.set(XML_SPACE, "preserve")
+            else:
+                t.attrib.pop(XML_SPACE, None)
+            self.append(p)
+            return DocxParagraph(p, self.doc._body)
         p = OxmlElement("w:p")
-        body = self.doc.element.body
-        try:
-            last = body[-1]  # O(1) in lxml, unlike len(body)
-        except IndexError:
-            last = None
-        if last is not None and last.tag == qn("w:sectPr"):
-            last.addprevious(p)
-        else:
-            body.append(p)
+        self.append(p)
         par = DocxParagraph(p, self.doc._body)
         par._p.style = self.style_id(style)
         if text:
@@ -396,7 +402,22 @@ class _Renderer:
                 run = par.add_run(None, style=char_style)
                 run._r.add_t(text)
             set_fonts(run, *self.fonts(style))
+        if plain:
+            self.protos[style] = deepcopy(p)
         return par
+
+    def append(self, p: Any) -> None:
+        """``p`` just before the body's <w:sectPr>, without python-docx's scan of the body
+        for it on every paragraph."""
+        body = self.doc.element.body
+        try:
+            last = body[-1]  # O(1) in lxml, unlike len(body)
+        except IndexError:
+            last = None
+        if last is not None and last.tag == qn("w:sectPr"):
+            last.addprevious(p)
+        else:
+            body.append(p)
 
     def text_of(self, paragraph: Paragraph) -> str:
         own = self.wording.get(paragraph.key or "")

@@ -9,10 +9,10 @@ widths, row heights and a frozen pane. Templates and marked-up returns still use
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import zipfile
+import struct
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,66 +184,125 @@ def _sheet_parts(sheet: Sheet, styles: _Styles) -> Iterable[str]:
 def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     """Write ``sheets`` as an .xlsx at ``path`` (built in memory, then written and renamed)."""
     styles = _Styles()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for i, sheet in enumerate(sheets, start=1):
-            with zf.open(f"xl/worksheets/sheet{i}.xml", "w") as out:
-                chunk: list[str] = []
-                for part in _sheet_parts(sheet, styles):
-                    chunk.append(part)
-                    if len(chunk) >= 256:
-                        out.write("".join(chunk).encode())
-                        chunk = []
-                out.write("".join(chunk).encode())
-        zf.writestr("xl/styles.xml", styles.xml())
-        _package(zf, sheets)
+    worksheets = [  # first: they collect the styles used
+        (f"xl/worksheets/sheet{i}.xml", _deflate(_sheet_parts(sheet, styles)))
+        for i, sheet in enumerate(sheets, start=1)
+    ]
+    parts = [(name, _small(text)) for name, text in _package(sheets)]
+    parts += [("xl/styles.xml", _small(styles.xml())), *worksheets]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        tmp.write_bytes(buffer.getbuffer())
+        tmp.write_bytes(_zip(parts))
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def _package(zf: zipfile.ZipFile, sheets: Sequence[Sheet]) -> None:
+# ---------------------------------------------------------------- the zip container
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A deflated zip member: CRC-32, sizes and the compressed bytes."""
+
+    crc: int
+    size: int
+    data: bytes
+
+
+_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
+_END = struct.Struct("<IHHHHIIH")
+_DEFLATED = 8
+_DOS_DATE = (1 << 5) | 1  # 1980-01-01, 00:00: the same bytes for the same content
+_SMALL: dict[str, _Member] = {}  # deflated small parts: most are the same in every file
+
+
+def _deflate(chunks: Iterable[str]) -> _Member:
+    """Compress streamed text (level 1: these files are written once and soon replaced)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    out, pending, crc, size = [], [], 0, 0
+    for chunk in chunks:
+        pending.append(chunk)
+        if len(pending) >= 256:
+            raw = "".join(pending).encode()
+            crc, size = zlib.crc32(raw, crc), size + len(raw)
+            out.append(packer.compress(raw))
+            pending = []
+    raw = "".join(pending).encode()
+    crc, size = zlib.crc32(raw, crc), size + len(raw)
+    out += [packer.compress(raw), packer.flush()]
+    return _Member(crc, size, b"".join(out))
+
+
+def _small(text: str) -> _Member:
+    """A small part, deflated once per distinct text."""
+    member = _SMALL.get(text)
+    if member is None:
+        member = _deflate([text])
+        if len(_SMALL) < 256:
+            _SMALL[text] = member
+    return member
+
+
+def _zip(parts: Sequence[tuple[str, _Member]]) -> bytes:
+    """The zip archive of ``parts`` (no ZIP64: an .xlsx part here stays far below 4 GB)."""
+    body, directory, offset = [], [], 0
+    for name, m in parts:
+        if max(m.size, len(m.data), offset) >= 0xFFFFFFFF:
+            raise ValueError(f"{name}: too large for a zip without ZIP64")
+        raw = name.encode()
+        fields = (_DEFLATED, 0, _DOS_DATE, m.crc, len(m.data), m.size, len(raw))
+        body += [_LOCAL.pack(0x04034B50, 20, 0, *fields, 0), raw, m.data]
+        directory += [_CENTRAL.pack(0x02014B50, 20, 20, 0, *fields, 0, 0, 0, 0, 0, offset), raw]
+        offset += _LOCAL.size + len(raw) + len(m.data)
+    listing = b"".join(directory)
+    end = _END.pack(0x06054B50, 0, 0, len(parts), len(parts), len(listing), offset, 0)
+    return b"".join([*body, listing, end])
+
+
+def _package(sheets: Sequence[Sheet]) -> list[tuple[str, str]]:
+    """The package's fixed parts: content types, relationships, the workbook."""
     head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     n = len(sheets)
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_CT}"/>'
         for i in range(1, n + 1)
     )
-    zf.writestr(
-        "[Content_Types].xml",
-        f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_BOOK_CT}"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_STYLES_CT}"/>{overrides}</Types>',
-    )
     rels = "http://schemas.openxmlformats.org/package/2006/relationships"
-    zf.writestr(
-        "_rels/.rels",
-        f'{head}<Relationships xmlns="{rels}">'
-        f'<Relationship Id="rId1" Type="{_DOC}" Target="xl/workbook.xml"/></Relationships>',
-    )
     sheet_list = "".join(
         f'<sheet name={quoteattr(_ILLEGAL.sub("", s.title))} sheetId="{i}" r:id="rId{i}"/>'
         for i, s in enumerate(sheets, start=1)
-    )
-    zf.writestr(
-        "xl/workbook.xml",
-        f'{head}<workbook {_NS} xmlns:r="{_REL_NS}"><sheets>{sheet_list}</sheets></workbook>',
     )
     links = "".join(
         f'<Relationship Id="rId{i}" Type="{_SHEET_REL}" Target="worksheets/sheet{i}.xml"/>'
         for i in range(1, n + 1)
     )
-    zf.writestr(
-        "xl/_rels/workbook.xml.rels",
-        f'{head}<Relationships xmlns="{rels}">{links}'
-        f'<Relationship Id="rId{n + 1}" Type="{_STYLES_REL}" Target="styles.xml"/>'
-        "</Relationships>",
-    )
+    return [
+        (
+            "[Content_Types].xml",
+            f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_BOOK_CT}"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_STYLES_CT}"/>{overrides}</Types>',
+        ),
+        (
+            "_rels/.rels",
+            f'{head}<Relationships xmlns="{rels}">'
+            f'<Relationship Id="rId1" Type="{_DOC}" Target="xl/workbook.xml"/></Relationships>',
+        ),
+        (
+            "xl/workbook.xml",
+            f'{head}<workbook {_NS} xmlns:r="{_REL_NS}"><sheets>{sheet_list}</sheets></workbook>',
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            f'{head}<Relationships xmlns="{rels}">{links}'
+            f'<Relationship Id="rId{n + 1}" Type="{_STYLES_REL}" Target="styles.xml"/>'
+            "</Relationships>",
+        ),
+    ]

@@ -282,6 +282,51 @@ def test_tricky_decimals_round_trip(db: Engine) -> None:
     ]
 
 
+def test_unit_figures_round_trip_exactly(db: Engine) -> None:
+    tricky = ["0.0001", "-0.0001", "2911.14", "1E+3", "99999999999.9999", "-12345678901.2345"]
+    values = figures(1, "1000.07")
+    values.update({f"x{i}": Decimal(v) for i, v in enumerate(tricky)})
+    store_cycle(db, result(sub("dept_a", "a", Status.ACCEPTED, values)))
+    back = read_totals(db, YEAR)
+    assert back is not None
+    assert back["units"]["dept_a"] == values
+    assert [str(back["units"]["dept_a"][f"x{i}"]) for i in range(len(tricky))] == [
+        "0.0001",
+        "-0.0001",
+        "2911.14",
+        "1000",
+        "99999999999.9999",
+        "-12345678901.2345",
+    ]
+
+
+def test_changed_figures_of_a_stored_submission_are_brought_in_line(db: Engine) -> None:
+    """Same file, other figures (say a fixed reader): changed, dropped and new cells."""
+    store_cycle(db, first())
+    before = dump(db)
+    res = first()
+    values = res.submissions[1].values
+    changed = next(iter(values))
+    values[changed] += 1
+    values[MONEY] = Decimal("1000.0700")  # equal: no write
+    dropped = list(values)[-1]
+    del values[dropped]
+    values["extra_cell"] = Decimal("-3.5")
+    store_cycle(db, res)
+    back = read_totals(db, YEAR)
+    assert back is not None
+    assert back["units"]["dept_a"] == values
+    after = dump(db)
+    old_rows = {r[0]: r for r in before["cell_values"]}
+    new_rows = {r[0]: r for r in after["cell_values"]}
+    rewritten = {i for i in old_rows.keys() & new_rows.keys() if old_rows[i] != new_rows[i]}
+    assert [new_rows[i][2] for i in rewritten] == [changed]
+    assert [old_rows[i][2] for i in old_rows.keys() - new_rows.keys()] == [dropped]
+    assert [new_rows[i][2] for i in new_rows.keys() - old_rows.keys()] == ["extra_cell"]
+    store_cycle(db, res)
+    assert dump(db) == after
+
+
 def test_rerun_changes_nothing(db: Engine) -> None:
     store_cycle(db, first())
     counts, rows = table_counts(db), dump(db)

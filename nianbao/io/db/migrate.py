@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -46,6 +46,8 @@ def _sqlite_begin(connection: Connection) -> None:
 
 def alembic_config(url: str | None = None) -> Config:
     """Alembic configuration pointing at the packaged migrations."""
+    from alembic.config import Config  # imported when needed: ~0.5 s the flow need not pay
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
@@ -56,11 +58,15 @@ def alembic_config(url: str | None = None) -> Config:
 
 def head_revision() -> str | None:
     """The newest migration revision."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def upgrade(engine_or_url: Engine | str) -> None:
     """Migrate the database to the newest revision, in one transaction."""
+    from alembic import command
+
     owned = not isinstance(engine_or_url, Engine)
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:

@@ -14,16 +14,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, delete, func, insert, inspect, make_url, select, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    inspect,
+    make_url,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMATS
@@ -31,6 +45,7 @@ from nianbao.core.layout import locate
 from nianbao.core.model import CycleResult, Status, Submission
 from nianbao.io.db.migrate import make_engine
 from nianbao.io.db.schema import (
+    Amount,
     Base,
     CellLocation,
     CellValue,
@@ -45,6 +60,7 @@ from nianbao.io.db.schema import (
 )
 
 _CHUNK = 500
+_MEMO = 65536  # distinct figures remembered by _Amounts
 _DRIVER_ROWS = 1000  # inserts of at least this many rows go to the driver directly
 _ACCEPTED = tuple(s.value for s in Status if s.accepted)
 
@@ -79,22 +95,55 @@ def _values(values: dict[str, Decimal], where: str) -> dict[str, Decimal]:
     return out
 
 
+def _where(sub: Submission) -> str:
+    return f"submission {sub.unit}/{sub.file}"
+
+
 def _plan_submissions(result: CycleResult) -> dict[Key, _Planned]:
     """Submissions keyed by (unit, sha256); an identical file given twice is held once,
-    as its current (non-superseded) copy, with the findings of every copy."""
+    as its current (non-superseded) copy, with the findings of every copy.
+
+    Figures are checked as they are written (``_Amounts``), inside the transaction.
+    """
     planned: dict[Key, _Planned] = {}
     for sub in result.submissions:
         _utc(sub.received_at)
         key = (sub.unit, sub.sha256)
-        where = f"submission {sub.unit}/{sub.file}"
         if key not in planned:
-            planned[key] = _Planned(sub, _values(sub.values, where), list(sub.findings))
+            planned[key] = _Planned(sub, sub.values, list(sub.findings))
             continue
         held = planned[key]
         held.findings.extend(sub.findings)
         if held.sub.status is Status.SUPERSEDED and sub.status is not Status.SUPERSEDED:
-            held.sub, held.values = sub, _values(sub.values, where)
+            held.sub, held.values = sub, sub.values
     return planned
+
+
+class _Amounts:
+    """Figures as the driver takes them, each distinct value checked (``storable``) and
+    converted once: ten thousand units' figures are mostly the same few small numbers."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        convert = Amount().dialect_impl(dialect).bind_processor(dialect)
+        self._convert: Callable[[Any], Any] = convert or storable
+        self._memo: dict[Decimal, Any] = {}
+
+    def located(self, planned: _Planned) -> dict[str, Any]:
+        """Driver values of one submission; the error names the submission and cell."""
+        values, memo = planned.values, self._memo
+        try:  # bool, int and float compare equal to Decimals: only Decimals are looked up
+            out = {c: memo.get(v) if type(v) is Decimal else None for c, v in values.items()}
+        except TypeError:  # a signalling NaN cannot be hashed
+            out = dict.fromkeys(values)
+        for cell_id in [c for c, driver in out.items() if driver is None]:
+            value = values[cell_id]
+            try:
+                out[cell_id] = self._convert(value)
+            except ValueError as exc:
+                raise ValueError(f"{_where(planned.sub)}, cell {cell_id}: {exc}") from exc
+            if type(value) is Decimal and value.is_finite() and len(memo) < _MEMO:
+                memo[value] = out[cell_id]
+        return out
 
 
 def inputs_sha256(result: CycleResult) -> str:
@@ -139,31 +188,49 @@ def _load(session: Session, model: type[Base], *where: Any) -> list[dict[str, An
 def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Core executemany INSERT (the ORM's bulk path costs several times more per row).
 
-    Large inserts hand the driver the same statement and the values each column's type
-    produces (``bind_processor``), without SQLAlchemy's bookkeeping per row.
+    Large inserts hand the driver the values each column's type produces
+    (``bind_processor``), without SQLAlchemy's bookkeeping per row.
     """
     if not rows:
         return
     conn = session.connection()
     table = cast(Table, model.__table__)
-    statement = insert(table)
-    if len(rows) < _DRIVER_ROWS:
-        conn.execute(statement, rows)
-        return
-    keys = list(rows[0])
-    compiled = statement.compile(dialect=conn.dialect, column_keys=keys)
-    names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
-    if sorted(names) != sorted(keys):  # defaults or renamed parameters: the general path
-        conn.execute(statement, rows)
+    if len(rows) < _DRIVER_ROWS or any(r.keys() != rows[0].keys() for r in rows):
+        conn.execute(insert(table), rows)
         return
     dialect = conn.dialect
+    names = list(rows[0])
     steps = [(k, table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in names]
-    params: list[Any]
+    params = [tuple(f(r[k]) if f else r[k] for k, f in steps) for r in rows]
+    _insert_driver(session, table, names, params)
+
+
+def _insert_driver(
+    session: Session, table: Table, names: list[str], params: list[tuple[Any, ...]]
+) -> None:
+    """INSERT rows whose values the driver takes as they are (``names`` order).
+
+    PostgreSQL (psycopg 3) gets them by COPY, several times faster than executemany.
+    """
+    if not params:
+        return
+    conn = session.connection()
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql" and hasattr(dbapi, "pgconn"):  # psycopg 3
+        columns = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
+        statement = f"COPY {table.name} ({columns}) FROM STDIN"
+        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in params:
+                copy.write_row(row)
+        return
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=names)
     if compiled.positional:
-        params = [tuple(f(r[k]) if f else r[k] for k, f in steps) for r in rows]
+        order = [names.index(k) for k in compiled.positiontup or ()]
+        if order != list(range(len(names))):
+            params = [tuple(row[i] for i in order) for row in params]
+        conn.exec_driver_sql(compiled.string, params)
     else:
-        params = [{k: f(r[k]) if f else r[k] for k, f in steps} for r in rows]
-    conn.exec_driver_sql(compiled.string, params)
+        conn.exec_driver_sql(compiled.string, [dict(zip(names, r, strict=True)) for r in params])
 
 
 def _update(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
@@ -339,24 +406,45 @@ def _sync_submissions(
 def _sync_values(session: Session, sub_ids: dict[Key, int], planned: dict[Key, _Planned]) -> None:
     """Cell values of the result's submissions (history rows are left as they are).
 
-    Compared and written a chunk of submissions at a time, so memory stays bounded.
+    Compared and written a chunk of submissions at a time, so memory stays bounded;
+    the comparison is on the driver's values (no Decimal built per stored row).
     """
+    conn = session.connection()
+    amounts = _Amounts(conn.dialect)
+    table = cast(Table, CellValue.__table__)
+    names = ["submission_id", "cell_id", "value"]
+    raw_value = type_coerce(table.c.value, NullType())  # the driver's value, unconverted
+    query = select(table.c.id, table.c.submission_id, table.c.cell_id, raw_value)
     for chunk in _chunks(list(planned)):
+        rows = [
+            (sub_ids[key], cell_id, value)
+            for key in chunk
+            for cell_id, value in amounts.located(planned[key]).items()
+        ]
         wanted = [sub_ids[key] for key in chunk]
         existing = {
-            (r["submission_id"], r["cell_id"]): r
-            for r in _load(session, CellValue, CellValue.submission_id.in_(wanted))
+            (r[1], r[2]): (r[0], r[3])
+            for r in conn.execute(query.where(table.c.submission_id.in_(wanted)))
         }
-        rows = [
-            {"submission_id": sub_ids[key], "cell_id": cell_id, "value": value}
-            for key in chunk
-            for cell_id, value in planned[key].values.items()
-        ]
         if not existing:  # new submissions (the usual case): nothing to compare
-            _insert(session, CellValue, rows)
+            _insert_driver(session, table, names, rows)
             continue
-        desired = {(r["submission_id"], r["cell_id"]): r for r in rows}
-        _sync(session, CellValue, existing, desired)
+        inserts, updates, seen = [], [], set()
+        for row in rows:
+            old = existing.get(row[:2])
+            seen.add(row[:2])
+            if old is None:
+                inserts.append(row)
+            elif old[1] != row[2]:
+                updates.append({"id": old[0], "value": row[2]})
+        if updates:
+            statement = update(table).where(table.c.id == bindparam("row_id"))
+            conn.execute(
+                statement.values(value=type_coerce(bindparam("new"), NullType())),
+                [{"row_id": u["id"], "new": u["value"]} for u in updates],
+            )
+        _delete(session, CellValue, [old[0] for k, old in existing.items() if k not in seen])
+        _insert_driver(session, table, names, inserts)
 
 
 def _sync_findings(
