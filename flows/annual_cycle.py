@@ -59,6 +59,7 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
             settings.max_findings,
             as_is(last),
             settings.workers,
+            settings.archive,
         )
         for b in batches
     ]
@@ -66,9 +67,9 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     result = consolidate_cycle(
         as_is(spec), year, as_is(roster), as_is(submissions), as_is(findings), settings.deadline
     )
-    # The database write (in a process of its own when large; the longest, so first) and the
-    # archive copies and receipts (on the worker processes) run while this one writes the
-    # outputs.
+    # The database write (in a process of its own when large) and the receipts (on the
+    # worker processes) run while this one writes the outputs. Originals were archived as
+    # they were read.
     stored = None
     if params.dry_run:
         log.info("试运行：只校验并生成输出文件，不写入数据库")

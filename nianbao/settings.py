@@ -33,7 +33,7 @@ class Settings(BaseSettings):
         description="单位报送截止时间，如 2021-01-26T18:00:00+08:00；之后到达的标为逾期",
     )
     max_findings: int = Field(default=100, ge=1, description="每个文件最多列出的问题数")
-    batch_size: int = Field(default=500, ge=1, description="每个读取任务处理的工作簿数")
+    batch_size: int = Field(default=2000, ge=1, description="每个读取任务处理的工作簿数")
     workers: int = Field(
         default=0, ge=0, description="读取和校验工作簿的进程数；0 为按CPU核数，1 为不另开进程"
     )
@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     def inbox(self) -> Path:
         """``ROOT/inbox``: one folder per unit code."""
         return self.root / "inbox"
+
+    @property
+    def archive(self) -> Path:
+        """``ROOT/archive``: every received original, addressed by content."""
+        return self.root / "archive"
 
     def output_dir(self, year: int) -> Path:
         """``ROOT/output/<year>``."""

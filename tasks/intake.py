@@ -35,12 +35,14 @@ def read_and_validate(
     max_findings: int,
     last: dict[str, dict[str, Decimal]],
     workers: int = 0,
+    archive: Path | None = None,
 ) -> list[Submission]:
     """Read a batch of workbooks with calamine and validate them; never raises per file.
 
     ``last`` maps unit codes to their accepted figures of the previous year. The batch is
-    spread over ``workers`` processes (0: one per CPU core; 1: this process only).
+    spread over ``workers`` processes (0: one per CPU core; 1: this process only). Each
+    file's bytes, as read, are kept in ``archive`` (content-addressed) when it is given.
     """
     units = {u.code: u for u in roster}
     items = [(code, path, path.relative_to(inbox).as_posix()) for code, path in batch]
-    return read_batch(items, spec, year, units, max_findings, last, workers)
+    return read_batch(items, spec, year, units, max_findings, last, workers, archive)

@@ -22,7 +22,8 @@ from nianbao.io.xlsx_read import read_workbook
 def archive_and_feedback(
     spec: FormatSpec, result: CycleResult, root: Path, workers: int = 0
 ) -> int:
-    """Archive every submission's original; write feedback for each unit's current one.
+    """Archive any original not archived yet (the intake keeps what it read); write
+    feedback for each unit's current submission.
 
     Copies and receipts (one per unit) run on ``workers`` processes (0: one per CPU core).
     """

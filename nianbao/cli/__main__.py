@@ -1,7 +1,5 @@
 """``python -m nianbao.cli``."""
 
-import sys
+from nianbao.cli import entry
 
-from nianbao.cli import main
-
-sys.exit(main())
+entry()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from nianbao.cli.common import CliError, SubParsers, command
 from nianbao.core.formats import format_for_year
 from nianbao.settings import Settings, load_settings, prepare_prefect_env
+
+LISTED = 30  # units listed one by one after a run; beyond, those needing attention
 
 
 def register(sub: SubParsers) -> None:
@@ -89,13 +92,25 @@ def _run_flow(settings: Settings, year: int, fmt: str | None) -> dict[str, Any]:
 
 
 def _print_status(settings: Settings, year: int) -> None:
-    status = json.loads((settings.output_dir(year) / "status.json").read_text(encoding="utf-8"))
-    for unit in status["units"]:
+    """Each unit's outcome; with more than ``LISTED`` units, counts and the units that
+    need attention (the rest are in status.xlsx)."""
+    out = settings.output_dir(year)
+    status = json.loads((out / "status.json").read_text(encoding="utf-8"))
+    units = status["units"]
+    shown = units
+    if len(units) > LISTED:
+        counts = Counter(u["status_label"] for u in units)
+        print("  " + "，".join(f"{label}{n}个" for label, n in counts.items()))
+        attention = [u for u in units if u["findings"] or u["status"] != "accepted"]
+        shown = attention[:LISTED]
+    for unit in shown:
         errors = sum(f["severity"] == "error" for f in unit["findings"])
         warnings = len(unit["findings"]) - errors
         print(f"  {unit['name']:<8}{unit['status_label']:<10}错误{errors}条，提示{warnings}条")
         for f in unit["findings"]:
             print(f"      [{f['code']}] {f['message']}")
+    if len(shown) < len(units):
+        print(f"  其余{len(units) - len(shown)}个单位的情况见 {out / 'status.xlsx'}")
     for f in status["findings"]:
         print(f"  [{f['code']}] {f['message']}")
 

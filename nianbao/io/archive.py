@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from nianbao.core.model import Submission
 
 
+def archived_as(archive: Path, sha256: str, name: str) -> Path:
+    """``archive/<first two hex digits>/<sha256><suffix>`` for a file called ``name``."""
+    return archive / sha256[:2] / f"{sha256}{Path(name).suffix.lower()}"
+
+
 def archive_path(archive: Path, sub: Submission, source: Path) -> Path:
-    """``archive/<first two hex digits>/<sha256><suffix>``."""
-    return archive / sub.sha256[:2] / f"{sub.sha256}{source.suffix.lower()}"
+    """Where ``sub``'s original (read from ``source``) is archived."""
+    return archived_as(archive, sub.sha256, source.name)
 
 
-def keep_original(source: Path, target: Path) -> Path:
-    """Copy ``source`` to ``target`` unless it is already there (content-addressed: same name,
-    same bytes). Never overwrites or deletes anything; the inbox file is left in place."""
+def _place(target: Path, write: Callable[[Path], object]) -> Path:
+    """Create ``target`` through a temporary file unless it is already there (content
+    addressed: same name, same bytes). Never overwrites or deletes anything."""
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".partial")
-        shutil.copyfile(source, tmp)
+        write(tmp)
         tmp.replace(target)
     return target
+
+
+def keep_original(source: Path, target: Path) -> Path:
+    """Copy ``source`` to ``target`` (see ``_place``); the inbox file is left in place."""
+    return _place(target, lambda tmp: shutil.copyfile(source, tmp))
+
+
+def keep_bytes(data: bytes, target: Path) -> Path:
+    """Write the bytes of a file just read to ``target`` (see ``_place``)."""
+    return _place(target, lambda tmp: tmp.write_bytes(data))
 
 
 def quarantine_path(quarantine: Path, sub: Submission) -> Path:

@@ -15,11 +15,12 @@ from nianbao.core.model import Submission, Unit
 from nianbao.io.archive import keep_original
 from nianbao.io.feedback import write_receipt
 from nianbao.io.intake import available_cores
+from nianbao.io.offload import NICE
 from nianbao.io.workers import shared_workers
 
 CHUNK = 200
 MIN_PARALLEL = 2 * CHUNK
-THREADS = 4  # per process
+THREADS = 2  # per process: one writes while the other waits on the disk
 
 
 @dataclass(frozen=True)
@@ -73,4 +74,4 @@ def deliver(jobs: Sequence[Delivery], workers: int = 0) -> None:
         for j in jobs
     ]
     chunks = [(light[i : i + CHUNK],) for i in range(0, len(light), CHUNK)]
-    shared_workers(workers).map(_run, chunks)
+    shared_workers(workers, nice=NICE).map(_run, chunks)

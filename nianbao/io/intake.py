@@ -42,12 +42,14 @@ def read_and_check(
     units: Mapping[str, Unit],
     max_findings: int,
     last: Mapping[str, Mapping[str, Decimal]],
+    archive: Path | None = None,
 ) -> list[Submission]:
-    """Read the files and validate them together (one process)."""
+    """Read the files (archiving them into ``archive`` when given) and validate them
+    together (one process)."""
     known = FORMATS.get(spec.id)
     if known is not None and known is not spec and known == spec:
         spec = known  # the module's own object: cached layouts and engine plans apply
-    raws = [read_workbook(path, code, display) for code, path, display in items]
+    raws = [read_workbook(path, code, display, archive) for code, path, display in items]
     return process_batch(raws, spec, year, dict(units), max_findings, last)
 
 
@@ -55,10 +57,14 @@ _SHARED: dict[str, object] = {}  # in a worker: what every job of its batch shar
 
 
 def _start_worker(
-    spec: FormatSpec, year: int, units: Mapping[str, Unit], max_findings: int
+    spec: FormatSpec,
+    year: int,
+    units: Mapping[str, Unit],
+    max_findings: int,
+    archive: Path | None,
 ) -> None:
     _SHARED.clear()
-    _SHARED.update(spec=spec, year=year, units=units, max_findings=max_findings)
+    _SHARED.update(spec=spec, year=year, units=units, max_findings=max_findings, archive=archive)
 
 
 def _job(items: Sequence[Item], last: Mapping[str, Mapping[str, Decimal]]) -> list[Submission]:
@@ -73,14 +79,16 @@ def read_batch(
     max_findings: int,
     last: Mapping[str, Mapping[str, Decimal]],
     workers: int = 0,
+    archive: Path | None = None,
 ) -> list[Submission]:
-    """Read and validate ``items`` with ``workers`` processes (0: one per core)."""
+    """Read (and archive) and validate ``items`` with ``workers`` processes (0: one per
+    core)."""
     workers = workers or available_cores()
     if workers <= 1 or len(items) < MIN_PARALLEL:
-        return read_and_check(items, spec, year, units, max_findings, last)
+        return read_and_check(items, spec, year, units, max_findings, last, archive)
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    shared = (spec, year, dict(units), max_findings)
-    key = hash((spec, year, max_findings, tuple(units.items())))
+    shared = (spec, year, dict(units), max_findings, archive)
+    key = hash((spec, year, max_findings, tuple(units.items()), archive))
     jobs = [(chunk, {c: last[c] for c, _, _ in chunk if c in last}) for chunk in chunks]
     pool = shared_workers(workers)
     results = pool.map(_job, jobs, setup=(key, _start_worker, shared))

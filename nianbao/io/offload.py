@@ -13,6 +13,7 @@ from nianbao.io.db.store import store_cycle
 from nianbao.io.workers import Workers
 
 APART_FROM = 500  # submissions; smaller cycles are stored in the calling process
+NICE = 10  # the outputs, written meanwhile by the calling process, come first
 
 
 def store(db_url: str, result: CycleResult) -> None:
@@ -30,7 +31,7 @@ def store_apart(db_url: str, result: CycleResult, workers: int = 0) -> None:
     if workers == 1 or len(result.submissions) < APART_FROM:
         store(db_url, result)
         return
-    pool = Workers(1)
+    pool = Workers(1, nice=NICE)
     try:
         pool.map(store, [(db_url, result)])
     finally:

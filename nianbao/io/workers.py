@@ -46,9 +46,9 @@ def _receive(stream: IO[bytes]) -> Any:
 
 
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 0) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            [sys.executable, "-m", __name__, *(["--nice", str(nice)] if nice else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
@@ -65,10 +65,14 @@ class _Worker:
             raise WorkerError(value)
         return value
 
-    def stop(self) -> None:
+    def hang_up(self) -> None:
+        """Close the worker's input: it finishes and exits."""
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
+
+    def stop(self) -> None:
+        self.hang_up()
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -79,10 +83,15 @@ class _Worker:
 
 
 class Workers:
-    """``n`` worker processes; ``map`` runs jobs on them, one batch at a time."""
+    """``n`` worker processes; ``map`` runs jobs on them, one batch at a time.
 
-    def __init__(self, n: int) -> None:
+    ``nice`` lowers their CPU priority (as ``nice(1)``): work that may wait for the
+    calling process when both want the cores.
+    """
+
+    def __init__(self, n: int, nice: int = 0) -> None:
         self.n = n
+        self.nice = nice
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
 
@@ -133,10 +142,12 @@ class Workers:
         if any(w.proc.poll() is not None for w in self._workers):
             self._stop()
         while len(self._workers) < self.n:
-            self._workers.append(_Worker())
+            self._workers.append(_Worker(self.nice))
 
     def _stop(self) -> None:
         workers, self._workers = self._workers, []
+        for w in workers:  # all at once, then wait for each
+            w.hang_up()
         for w in workers:
             w.stop()
 
@@ -146,16 +157,17 @@ class Workers:
             self._stop()
 
 
-_SHARED: dict[int, Workers] = {}
+_SHARED: dict[tuple[int, int], Workers] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_workers(n: int) -> Workers:
-    """The process's pool of ``n`` workers (started on first use, stopped at exit)."""
+def shared_workers(n: int, nice: int = 0) -> Workers:
+    """The process's pool of ``n`` workers at ``nice`` (started on first use, stopped at
+    exit)."""
     with _SHARED_LOCK:
-        if n not in _SHARED:
-            _SHARED[n] = Workers(n)
-        return _SHARED[n]
+        if (n, nice) not in _SHARED:
+            _SHARED[n, nice] = Workers(n, nice)
+        return _SHARED[n, nice]
 
 
 @atexit.register
@@ -178,11 +190,19 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """Serve calls on stdin/stdout; anything the work prints goes to stderr instead."""
+    """Serve calls on stdin/stdout; anything the work prints goes to stderr instead.
+
+    ``--nice N`` (the only argument) first lowers the process's CPU priority by N.
+    """
+    if sys.argv[1:2] == ["--nice"]:
+        os.nice(int(sys.argv[2]))
     sink = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     _serve(sys.stdin.buffer, sink)
+    sink.close()
+    sys.stderr.flush()
+    os._exit(0)  # every result is sent; tearing down the interpreter would only free memory
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from nianbao.core.model import RawWorkbook
+from nianbao.io.archive import archived_as, keep_bytes
 
 # Office temporary/lock files and hidden files are never submissions.
 IGNORED_PREFIXES = ("~$", ".", "~")
@@ -39,14 +40,23 @@ def _describe(exc: Exception, data: bytes) -> str:
     return f"文件已损坏（{type(exc).__name__}）"
 
 
-def read_workbook(path: Path, unit_folder: str, display: str) -> RawWorkbook:
-    """All sheets of one workbook as grids; an unreadable file yields ``error`` instead."""
+def read_workbook(
+    path: Path, unit_folder: str, display: str, archive: Path | None = None
+) -> RawWorkbook:
+    """All sheets of one workbook as grids; an unreadable file yields ``error`` instead.
+
+    With ``archive``, the bytes read are archived (content-addressed) before anything else:
+    the archive holds exactly what was checked, even if the inbox file changes later.
+    """
     data = path.read_bytes()
     received = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(microsecond=0)
+    sha256 = sha256_of(data)
+    if archive is not None:
+        keep_bytes(data, archived_as(archive, sha256, path.name))
     common: dict[str, Any] = {
         "unit_folder": unit_folder,
         "file": display,
-        "sha256": sha256_of(data),
+        "sha256": sha256,
         "received_at": received,
     }
     if not path.name.lower().endswith(ACCEPTED_SUFFIXES):

@@ -301,16 +301,15 @@ def test_unit_figures_round_trip_exactly(db: Engine) -> None:
 
 
 def test_changed_figures_of_a_stored_submission_are_brought_in_line(db: Engine) -> None:
-    """Same file, other figures (say a fixed reader): changed, dropped and new cells."""
+    """Same file, other figures (say a fixed reader): a changed, a zeroed and a new cell."""
     store_cycle(db, first())
     before = dump(db)
     res = first()
     values = res.submissions[1].values
-    changed = next(iter(values))
+    changed, zeroed = [cid for cid, v in values.items() if v != 0 and cid != MONEY][:2]
     values[changed] += 1
-    values[MONEY] = Decimal("1000.0700")  # equal: no write
-    dropped = list(values)[-1]
-    del values[dropped]
+    values[zeroed] = Decimal(0)
+    values[MONEY] = Decimal("1000.0700")  # equal to the stored figure: no write
     values["extra_cell"] = Decimal("-3.5")
     store_cycle(db, res)
     back = read_totals(db, YEAR)
@@ -321,16 +320,33 @@ def test_changed_figures_of_a_stored_submission_are_brought_in_line(db: Engine) 
     new_rows = {r[0]: r for r in after["cell_values"]}
     rewritten = {i for i in old_rows.keys() & new_rows.keys() if old_rows[i] != new_rows[i]}
     assert [new_rows[i][2] for i in rewritten] == [changed]
-    assert [old_rows[i][2] for i in old_rows.keys() - new_rows.keys()] == [dropped]
+    assert [old_rows[i][2] for i in old_rows.keys() - new_rows.keys()] == [zeroed]
     assert [new_rows[i][2] for i in new_rows.keys() - old_rows.keys()] == ["extra_cell"]
     store_cycle(db, res)
     assert dump(db) == after
 
 
+def test_zeros_are_not_stored_but_read_as_zero(db: Engine) -> None:
+    res = first()
+    store_cycle(db, res)
+    with db.connect() as conn:
+        stored = conn.execute(text("SELECT value FROM cell_values")).scalars().all()
+    nonzero = sum(v != 0 for s in res.submissions for v in s.values.values())
+    assert len(stored) == nonzero
+    assert 0 not in stored
+    back = read_totals(db, YEAR)
+    assert back is not None
+    zeros = [cid for cid, v in res.breakdown["dept_a"].items() if v == 0]
+    assert zeros
+    assert all(back["units"]["dept_a"][cid] == 0 for cid in zeros)
+
+
 def test_rerun_changes_nothing(db: Engine) -> None:
     store_cycle(db, first())
     counts, rows = table_counts(db), dump(db)
-    assert counts["cell_values"] == 3 * len(FORMAT_2019.cells)
+    assert counts["cell_values"] == sum(
+        v != 0 for s in first().submissions for v in s.values.values()
+    )
     assert counts["findings"] == 4
     assert counts["runs"] == 1
     store_cycle(db, first())  # an equal result built anew
@@ -394,7 +410,10 @@ def test_latest_accepted_submission_wins_on_read(db: Engine) -> None:
     store_cycle(db, result(newer, older))
     back = read_totals(db, YEAR)
     assert back is not None
-    assert back["units"] == {"dept_a": {MONEY: Decimal("2")}}
+    assert list(back["units"]) == ["dept_a"]
+    figures_read = back["units"]["dept_a"]
+    assert figures_read[MONEY] == Decimal("2")
+    assert {v for cid, v in figures_read.items() if cid != MONEY} == {0}  # not stored: 0
 
 
 def test_same_file_twice_is_held_once(db: Engine) -> None:

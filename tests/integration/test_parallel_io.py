@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from python_calamine import CalamineWorkbook
 from nianbao.core.formats import FORMAT_2019 as SPEC
 from nianbao.core.model import Unit
 from nianbao.io import delivery, intake
+from nianbao.io.archive import archived_as
 from nianbao.io.delivery import Delivery, deliver
 from nianbao.io.xlsx_lite import Sheet, Style, write_workbook
 from tests.helpers import make_workbook, unit_figures
@@ -35,10 +37,45 @@ def test_a_batch_read_by_workers_equals_one_process(
     (inbox / "u5" / "a.xlsx").write_bytes(b"not a workbook")
     monkeypatch.setattr(intake, "CHUNK", 2)
     monkeypatch.setattr(intake, "MIN_PARALLEL", 2)
-    alone = intake.read_batch(items, SPEC, 2020, units, 100, {}, workers=1)
-    spread = intake.read_batch(items, SPEC, 2020, units, 100, {}, workers=2)
+    originals = {path: path.read_bytes() for _, path, _ in items}
+    one, two = tmp_path / "archive-1", tmp_path / "archive-2"
+    alone = intake.read_batch(items, SPEC, 2020, units, 100, {}, workers=1, archive=one)
+    spread = intake.read_batch(items, SPEC, 2020, units, 100, {}, workers=2, archive=two)
     assert spread == alone
     assert [s.status.value for s in alone] == ["accepted", *["rejected"] * 5]
+    # every file's bytes as read are archived under their sha256, by either path
+    for (_, path, _), sub in zip(items, alone, strict=True):
+        for archive in (one, two):
+            kept = archived_as(archive, sub.sha256, path.name)
+            assert kept.read_bytes() == originals[path]
+            assert hashlib.sha256(kept.read_bytes()).hexdigest() == sub.sha256
+
+
+def test_the_archive_keeps_what_was_read_when_the_inbox_file_changes(tmp_path: Path) -> None:
+    unit = Unit("u0", "单位0")
+    path = make_workbook(tmp_path / "inbox" / "u0" / "a.xlsx", unit, unit_figures(0))
+    read = path.read_bytes()
+    archive = tmp_path / "archive"
+    (sub,) = intake.read_batch([("u0", path, "u0/a.xlsx")], SPEC, 2020, {"u0": unit}, 100, {})
+    path.write_bytes(b"overwritten by the unit after the check")
+    (again,) = intake.read_batch(
+        [("u0", path, "u0/a.xlsx")], SPEC, 2020, {"u0": unit}, 100, {}, archive=archive
+    )
+    assert archived_as(archive, again.sha256, "a.xlsx").read_bytes() == path.read_bytes()
+    assert not archived_as(archive, sub.sha256, "a.xlsx").exists()  # first read: no archive
+    (third,) = intake.read_batch(
+        [("u0", path, "u0/a.xlsx")], SPEC, 2020, {"u0": unit}, 100, {}, archive=archive
+    )
+    assert third.sha256 == again.sha256
+    path.write_bytes(read)
+    (back,) = intake.read_batch(
+        [("u0", path, "u0/a.xlsx")], SPEC, 2020, {"u0": unit}, 100, {}, archive=archive
+    )
+    assert archived_as(archive, back.sha256, "a.xlsx").read_bytes() == read
+    assert back.sha256 == sub.sha256
+    assert sorted(p.name for p in archive.rglob("*.xlsx")) == sorted(
+        [f"{sub.sha256}.xlsx", f"{again.sha256}.xlsx"]
+    )
 
 
 def test_deliveries_copy_each_original_once(

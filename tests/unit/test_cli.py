@@ -55,3 +55,57 @@ def test_run_without_roster_is_a_clear_error(
 ) -> None:
     assert main(["run", "--year", "2020", "--root", str(tmp_path)]) == 2
     assert "roster.csv" in capsys.readouterr().err
+
+
+def _status_unit(i: int, status: str, label: str, findings: int) -> dict[str, object]:
+    finding = {"code": "blank-cell", "severity": "warning", "message": "空白"}
+    return {
+        "code": f"u{i}",
+        "name": f"单位{i}",
+        "status": status,
+        "status_label": label,
+        "findings": [finding] * findings,
+    }
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_run_lists_units_and_summarises_a_long_roster(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], n: int
+) -> None:
+    from nianbao.cli.cycle import LISTED, _print_status
+    from nianbao.settings import load_settings
+
+    units = [_status_unit(i, "accepted", "已接收", 0) for i in range(n)]
+    units[1] = _status_unit(1, "rejected", "已退回", 0)
+    units[2] = _status_unit(2, "accepted_with_warnings", "有提示", 2)
+    out = tmp_path / "output" / "2020"
+    out.mkdir(parents=True)
+    doc = {"units": units, "findings": []}
+    (out / "status.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _print_status(load_settings(root=tmp_path), 2020)
+    lines = capsys.readouterr().out.splitlines()
+    listed = [ln for ln in lines if ln.startswith("  单位")]
+    if n <= LISTED:
+        assert len(listed) == n
+        assert not any("其余" in ln for ln in lines)
+    else:
+        assert lines[0] == f"  已接收{n - 2}个，已退回1个，有提示1个"
+        assert [ln.split() for ln in listed] == [
+            ["单位1", "已退回", "错误0条，提示0条"],
+            ["单位2", "有提示", "错误0条，提示2条"],
+        ]
+        assert lines[-1] == f"  其余{n - 2}个单位的情况见 {out / 'status.xlsx'}"
+
+
+def test_the_console_entry_flushes_everything_and_keeps_the_exit_status() -> None:
+    """``entry()`` skips the interpreter's teardown: output must still arrive whole."""
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "nianbao.cli", "spec"]
+    ok = subprocess.run([*run, "--year", "2020", "--json"], capture_output=True, text=True)
+    assert ok.returncode == 0
+    assert len(json.loads(ok.stdout)["cells"]) == 22 + 161 + 15
+    bad = subprocess.run([*run, "--year", "2010"], capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("错误：")

@@ -406,8 +406,10 @@ def _sync_submissions(
 def _sync_values(session: Session, sub_ids: dict[Key, int], planned: dict[Key, _Planned]) -> None:
     """Cell values of the result's submissions (history rows are left as they are).
 
-    Compared and written a chunk of submissions at a time, so memory stays bounded;
-    the comparison is on the driver's values (no Decimal built per stored row).
+    Zeros are not stored (most of a unit's cells are 0; ``read_totals`` and the
+    ``lineage`` view read a missing row as 0). Compared and written a chunk of submissions
+    at a time, so memory stays bounded; the comparison is on the driver's values (no
+    Decimal built per stored row).
     """
     conn = session.connection()
     amounts = _Amounts(conn.dialect)
@@ -420,6 +422,7 @@ def _sync_values(session: Session, sub_ids: dict[Key, int], planned: dict[Key, _
             (sub_ids[key], cell_id, value)
             for key in chunk
             for cell_id, value in amounts.located(planned[key]).items()
+            if value != 0
         ]
         wanted = [sub_ids[key] for key in chunk]
         existing = {
@@ -541,8 +544,9 @@ def read_totals(engine: Engine, year: int) -> dict[str, Any] | None:
             )
         }
         latest: dict[str, int] = {}
+        formats: dict[str, str] = {}
         for r in conn.execute(
-            select(UnitRow.code, SubmissionRow.id)
+            select(UnitRow.code, SubmissionRow.id, SubmissionRow.format)
             .join(UnitRow, UnitRow.id == SubmissionRow.unit_id)
             .outerjoin(
                 RosterEntry,
@@ -559,6 +563,7 @@ def read_totals(engine: Engine, year: int) -> dict[str, Any] | None:
             )
         ):
             latest[r.code] = r.id  # later rows (newer) overwrite; insertion order kept
+            formats[r.code] = r.format
         units: dict[str, dict[str, Decimal]] = {code: {} for code in latest}
         code_of = {sid: code for code, sid in latest.items()}
         for chunk in _chunks(list(code_of)):
@@ -568,7 +573,17 @@ def read_totals(engine: Engine, year: int) -> dict[str, Any] | None:
                 .order_by(CellValue.id)
             ):
                 units[code_of[v.submission_id]][v.cell_id] = v.value
+    units = {code: _with_zeros(values, formats[code]) for code, values in units.items()}
     return {"year": year, "format": cycle.format, "totals": totals, "units": units}
+
+
+def _with_zeros(stored: dict[str, Decimal], format_id: str) -> dict[str, Decimal]:
+    """A submission's figures: the stored ones and 0 for the format's other cells."""
+    spec = FORMATS.get(format_id)
+    if spec is None:
+        return stored
+    zero = Decimal(0)
+    return {**{c.id: stored.get(c.id, zero) for c in spec.cells}, **stored}
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
