@@ -34,6 +34,8 @@ from nianbao.core.numbers import (
 from nianbao.core.spec import CellType, Equation, FormatSpec
 
 SCALE = int(1 / PRECISION)  # integers of 0.0001
+_COUNTS: dict[float, tuple[Decimal, int]] = {}  # 0.0, 1.0, …: the Decimal and scaled int
+_COUNTS_LIMIT = 65536
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 
@@ -242,10 +244,15 @@ def parse_batch(p: Plan, raws: Sequence[Mapping[str, Any]]) -> tuple[Batch, list
         found = []
         for col, (cid, ctype) in columns:
             value = raw.get(cid)
+            if type(value) is float and (hit := _COUNTS.get(value)) is not None:
+                row[col], ints[col] = hit  # the most common case: a small count, seen before
+                continue
             whole = whole_number(value)
             if whole is not None and (whole >= 0 or ctype is CellType.SIGNED):
                 row[col] = whole_decimal(whole)  # the common case, as parse_cell gives it
                 ints[col] = whole * SCALE
+                if type(value) is float and 0 <= whole < _COUNTS_LIMIT:
+                    _COUNTS[value] = (row[col], ints[col])
                 continue
             if cid not in raw:  # its sheet is missing or broken: already reported
                 build.put(r, col, None)

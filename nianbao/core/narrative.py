@@ -44,8 +44,13 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"[。！？\n]", text) if s.strip()]
 
 
+TOTAL_WORDS = ("共", "总计", "合计")  # what TOTAL needs (共计 contains 共)
+
+
 def _sum_mismatches(text: str) -> Iterator[tuple[str, Decimal]]:
     """(quoted total, sum of its parts) where a total is followed by a 其中 sentence."""
+    if "其中" not in text or not any(word in text for word in TOTAL_WORDS):
+        return
     for paragraph in text.split("\n"):
         for match in TOTAL.finditer(paragraph):
             rest = paragraph[match.end() :]
@@ -76,11 +81,11 @@ def check_narrative(
         )
         for quoted, parts in _sum_mismatches(text):
             yield replace(here, expected=fmt(parts), actual=quoted)
-        for claim in CLAIMS:
-            if not all(c in values for c in claim.cells):
-                continue
+        claims = [c for c in CLAIMS if c.keyword in text and all(k in values for k in c.cells)]
+        sentences = _sentences(text) if claims else []
+        for claim in claims:
             table = sum((values[c] for c in claim.cells), Decimal(0))
-            for sentence in _sentences(text):
+            for sentence in sentences:
                 for match in claim.pattern.finditer(sentence):
                     if Decimal(match.group(1)) != table:
                         yield replace(

@@ -64,10 +64,27 @@ def _normalised(text: str) -> str:
     return normalise_label(text)
 
 
-def _moved(grid: Grid, label: Label) -> bool:
-    """Whether the grid's text at the label's place is not the label (after normalising)."""
-    found = at(grid, label.row, label.col)
-    return found != label.text and normalise_label(found) != _normalised(label.text)
+@cache
+def _checks(spec: FormatSpec, sheet: str) -> tuple[tuple[int, int, str, str, Label], ...]:
+    """(row index, column index, text, normalised text, label) of a sheet's labels to check."""
+    (lay,) = (lay for lay in layouts(spec) if lay.sheet == sheet)
+    return tuple(
+        (lb.row - 1, lb.col - 1, lb.text, _normalised(lb.text), lb)
+        for lb in lay.labels
+        if lb.role is not Role.TITLE
+    )
+
+
+def _broken(grid: Grid, spec: FormatSpec, sheet: str) -> Label | None:
+    """The first label whose place in the grid holds other text (after normalising)."""
+    for row, col, text, normalised, label in _checks(spec, sheet):
+        try:
+            found = grid[row][col]
+        except IndexError:
+            found = None
+        if found != text and normalise_label(found) != normalised:
+            return label
+    return None
 
 
 def extract(spec: FormatSpec, grids: dict[str, Grid], out: Extracted) -> Iterator[Finding]:
@@ -77,9 +94,7 @@ def extract(spec: FormatSpec, grids: dict[str, Grid], out: Extracted) -> Iterato
         if grid is None:
             yield Finding("sheet-missing", sheet=lay.sheet)
             continue
-        broken = next(
-            (lb for lb in lay.labels if lb.role is not Role.TITLE and _moved(grid, lb)), None
-        )
+        broken = _broken(grid, spec, lay.sheet)
         if broken is not None:
             yield Finding(
                 "label-changed",
