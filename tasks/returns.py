@@ -14,7 +14,8 @@ from nianbao.core.parse import Extracted, extract
 from nianbao.core.spec import FormatSpec
 from nianbao.io.archive import archive_path, keep_original, quarantine_path
 from nianbao.io.delivery import Delivery, deliver
-from nianbao.io.feedback import feedback_name, write_rejection
+from nianbao.io.feedback import write_rejection
+from nianbao.io.receipt import feedback_name
 from nianbao.io.xlsx_read import read_workbook
 
 

@@ -249,10 +249,10 @@ def parse_batch(p: Plan, raws: Sequence[Mapping[str, Any]]) -> tuple[Batch, list
                 continue
             whole = whole_number(value)
             if whole is not None and (whole >= 0 or ctype is CellType.SIGNED):
-                row[col] = whole_decimal(whole)  # the common case, as parse_cell gives it
+                decimal = row[col] = whole_decimal(whole)  # as parse_cell gives it
                 ints[col] = whole * SCALE
                 if type(value) is float and 0 <= whole < _COUNTS_LIMIT:
-                    _COUNTS[value] = (row[col], ints[col])
+                    _COUNTS[value] = (decimal, ints[col])
                 continue
             if cid not in raw:  # its sheet is missing or broken: already reported
                 build.put(r, col, None)

@@ -13,10 +13,8 @@ from pathlib import Path
 
 from nianbao.core.model import Submission, Unit
 from nianbao.io.archive import keep_original
-from nianbao.io.feedback import write_receipt
-from nianbao.io.intake import available_cores
-from nianbao.io.offload import NICE
-from nianbao.io.workers import shared_workers
+from nianbao.io.receipt import write_receipt
+from nianbao.io.workers import BACKGROUND, available_cores, shared_workers
 
 CHUNK = 200
 MIN_PARALLEL = 2 * CHUNK
@@ -74,4 +72,4 @@ def deliver(jobs: Sequence[Delivery], workers: int = 0) -> None:
         for j in jobs
     ]
     chunks = [(light[i : i + CHUNK],) for i in range(0, len(light), CHUNK)]
-    shared_workers(workers, nice=NICE).map(_run, chunks)
+    shared_workers(workers, nice=BACKGROUND).map(_run, chunks)

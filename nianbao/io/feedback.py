@@ -1,8 +1,8 @@
-"""What a unit gets back in ``feedback/<code>/``: a marked-up workbook or a receipt.
+"""What a rejected unit gets back in ``feedback/<code>/``: a marked-up workbook.
 
-A rejected return is regenerated from the spec (not re-saved: openpyxl drops Excel features
-on round trips) with the unit's own figures, each failing cell red with a comment, and a first
-sheet 校验结果 listing every finding. An accepted one gets a short 回执.
+The return is regenerated from the spec (not re-saved: openpyxl drops Excel features on
+round trips) with the unit's own figures, each failing cell red with a comment, and a first
+sheet 校验结果 listing every finding. Accepted units get a 回执 (``nianbao.io.receipt``).
 """
 
 from __future__ import annotations
@@ -20,37 +20,14 @@ from nianbao.core.findings import Finding
 from nianbao.core.layout import TEXT_SHEET, layouts, text_cells
 from nianbao.core.model import Submission, Unit
 from nianbao.core.spec import FormatSpec, Severity
+from nianbao.io.receipt import FINDING_COLUMNS, FINDING_WIDTHS, finding_row
 from nianbao.io.template_writer import build_template
-from nianbao.io.xlsx_lite import Sheet, Style, Value, write_workbook
 
 RESULT_SHEET = "校验结果"
-RECEIPT_SHEET = "回执"
 RED = PatternFill("solid", fgColor="FFC7CE")
 ORANGE = PatternFill("solid", fgColor="FFEB9C")
 HEADER = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
-FINDING_COLUMNS = ("级别", "规则", "问题", "单元格", "应为", "实为", "说明", "修改建议")
-FINDING_WIDTHS = (6, 20, 60, 22, 10, 14, 24, 40)
-
-
-def feedback_name(sub: Submission, year: int) -> str:
-    """File name in ``feedback/<code>/``: stable per submission, so a rerun rewrites it."""
-    kind = "退回修改" if not sub.status.accepted else "回执"
-    return f"{year}年-{sub.sha256[:12]}-{kind}.xlsx"
-
-
-def _finding_row(f: Finding) -> list[str]:
-    where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
-    return [
-        "错误" if f.severity is Severity.ERROR else "提示",
-        f.code,
-        f.message,
-        where,
-        f.expected,
-        f.actual,
-        f.explanation,
-        f.hint,
-    ]
 
 
 def _findings_sheet(ws: Worksheet, findings: tuple[Finding, ...], lead: list[list[str]]) -> None:
@@ -62,7 +39,7 @@ def _findings_sheet(ws: Worksheet, findings: tuple[Finding, ...], lead: list[lis
     for cell in ws[header_row]:
         cell.font = HEADER
     for f in findings:
-        ws.append(_finding_row(f))
+        ws.append(finding_row(f))
     for col, width in zip("ABCDEFGH", FINDING_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=header_row + 1):
@@ -129,33 +106,6 @@ def write_rejection(
     ws["A1"].font = Font(bold=True, size=14, color="9C0006")
     wb.active = 0
     _save(wb, path)
-
-
-def write_receipt(path: Path, unit: Unit, year: int, sub: Submission, late: bool) -> None:
-    """A 回执 for an accepted return: when it arrived, its fingerprint, any warnings.
-
-    Written with the plain-table writer: one per accepted unit, so it must be cheap.
-    """
-    lead: list[list[Value]] = [
-        [f"{unit.name} {year}年度报表回执：{sub.status.label}"],
-        ["原文件", sub.file],
-        ["接收时间", sub.received_at.isoformat()],
-        ["SHA-256", sub.sha256],
-        ["是否逾期", "是（在截止时间之后报送）" if late else "否"],
-        ["提示数", str(len(sub.findings))],
-    ]
-    header = len(lead) + 2
-    rows: list[list[Value]] = [*lead, [], list(FINDING_COLUMNS)]
-    rows += [list(_finding_row(f)) for f in sub.findings]
-    sheet = Sheet(
-        RECEIPT_SHEET,
-        rows,
-        row_styles={header: Style(bold=True)},
-        cell_styles={(1, 1): Style(bold=True, size=14, color="006100")},
-        styled_from=(header + 1, Style(wrap=True, vertical="top")),
-        widths=dict(enumerate(FINDING_WIDTHS, start=1)),
-    )
-    write_workbook(path, [sheet])
 
 
 def _save(wb: Workbook, path: Path) -> None:

@@ -9,7 +9,6 @@ Results come back in the batch's order and are the same as reading the files one
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -18,21 +17,13 @@ from nianbao.core.formats import FORMATS
 from nianbao.core.model import Submission, Unit
 from nianbao.core.process import process_batch
 from nianbao.core.spec import FormatSpec
-from nianbao.io.workers import shared_workers
+from nianbao.io.workers import available_cores, shared_workers
 from nianbao.io.xlsx_read import read_workbook
 
 CHUNK = 50  # files per job sent to a worker
 MIN_PARALLEL = 2 * CHUNK  # smaller batches are read in this process
 
 Item = tuple[str, Path, str]  # (unit code, path, display name relative to the inbox)
-
-
-def available_cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def read_and_check(

@@ -10,10 +10,9 @@ from __future__ import annotations
 from nianbao.core.model import CycleResult
 from nianbao.io.db.migrate import make_engine, upgrade
 from nianbao.io.db.store import store_cycle
-from nianbao.io.workers import Workers
+from nianbao.io.workers import BACKGROUND, Workers
 
 APART_FROM = 500  # submissions; smaller cycles are stored in the calling process
-NICE = 10  # the outputs, written meanwhile by the calling process, come first
 
 
 def store(db_url: str, result: CycleResult) -> None:
@@ -31,7 +30,7 @@ def store_apart(db_url: str, result: CycleResult, workers: int = 0) -> None:
     if workers == 1 or len(result.submissions) < APART_FROM:
         store(db_url, result)
         return
-    pool = Workers(1, nice=NICE)
+    pool = Workers(1, nice=BACKGROUND)  # the outputs, written meanwhile, come first
     try:
         pool.map(store, [(db_url, result)])
     finally:

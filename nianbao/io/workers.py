@@ -24,6 +24,15 @@ from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 _HEADER = struct.Struct("<Q")
+BACKGROUND = 10  # ``nice`` of helpers whose work may wait for the calling process
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 class WorkerError(RuntimeError):

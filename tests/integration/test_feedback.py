@@ -11,7 +11,8 @@ from nianbao.core.formats import FORMAT_2019 as SPEC
 from nianbao.core.model import Status
 from nianbao.core.parse import Extracted, extract
 from nianbao.core.process import process_workbook
-from nianbao.io.feedback import RESULT_SHEET, write_receipt, write_rejection
+from nianbao.io.feedback import RESULT_SHEET, write_rejection
+from nianbao.io.receipt import write_receipt
 from nianbao.io.xlsx_read import read_workbook
 from tests.helpers import ROSTER, make_workbook, unit_figures
 
