@@ -10,6 +10,7 @@ from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 
 from flows.params import CycleParams
+from nianbao.core.carry import last_year_cells
 from nianbao.core.formats import format_for_year
 from nianbao.io.roster_file import read_roster
 from nianbao.settings import load_settings
@@ -44,7 +45,7 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
 
     found, findings = find_submissions(settings.inbox, as_is(roster))
-    last, last_totals = load_last_year(settings.database_url, year)
+    last, last_totals = load_last_year(settings.database_url, year, last_year_cells(spec))
     size = settings.batch_size
     batches = [found[i : i + size] for i in range(0, len(found), size)]
     # as_is(): large arguments go to the tasks untouched; Prefect would otherwise walk every

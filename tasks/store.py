@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from prefect import get_run_logger, task
@@ -25,14 +26,14 @@ def store_results(db_url: str, result: CycleResult, workers: int = 0) -> None:
 
 @task(name="读取上年数据", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
 def load_last_year(
-    db_url: str, year: int
+    db_url: str, year: int, cells: Collection[str] | None = None
 ) -> tuple[dict[str, dict[str, Decimal]], dict[str, Decimal] | None]:
-    """Each unit's accepted figures of ``year - 1`` (empty when there are none) and that
-    year's totals (None when it was never stored), in one read.
+    """Each unit's accepted figures of ``year - 1`` (only ``cells``, when given; empty when
+    there are none) and that year's totals (None when it was never stored), in one read.
 
     Reads only: a missing database stays missing (a dry run writes nothing).
     """
-    doc = read_stored_totals(db_url, year - 1)
+    doc = read_stored_totals(db_url, year - 1, cells)
     units: dict[str, dict[str, Decimal]] = doc["units"] if doc else {}
     if units:
         get_run_logger().info(

@@ -19,6 +19,11 @@ def _rhs(eq: CarryEquation, this: Mapping[str, Decimal], last: Mapping[str, Deci
     return sum((t.sign * (last if t.last_year else this)[t.cell] for t in eq.rhs), Decimal(0))
 
 
+def last_year_cells(spec: FormatSpec) -> frozenset[str]:
+    """The cells of last year's returns that this year's rules read."""
+    return frozenset(t.cell for eq in spec.carry_equations for t in eq.rhs if t.last_year)
+
+
 def carry_forward(spec: FormatSpec, last: Mapping[str, Decimal]) -> dict[str, Decimal]:
     """Cells of this year's template that follow from last year's figures alone."""
     return {

@@ -341,6 +341,19 @@ def test_zeros_are_not_stored_but_read_as_zero(db: Engine) -> None:
     assert all(back["units"]["dept_a"][cid] == 0 for cid in zeros)
 
 
+def test_reading_a_few_cells_of_every_unit(db: Engine) -> None:
+    res = first()
+    store_cycle(db, res)
+    zero = next(cid for cid, v in res.breakdown["dept_a"].items() if v == 0)
+    back = read_totals(db, YEAR, cells={MONEY, zero, "not_a_cell"})
+    assert back is not None
+    assert back["totals"] == res.totals  # the totals are always whole
+    assert back["units"] == {
+        code: {MONEY: values[MONEY], zero: values[zero]}
+        for code, values in res.breakdown.items()
+    }
+
+
 def test_rerun_changes_nothing(db: Engine) -> None:
     store_cycle(db, first())
     counts, rows = table_counts(db), dump(db)

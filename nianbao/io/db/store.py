@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -45,6 +45,7 @@ from nianbao.core.layout import locate
 from nianbao.core.model import CycleResult, Status, Submission
 from nianbao.io.db.migrate import make_engine
 from nianbao.io.db.schema import (
+    SCALE,
     Amount,
     Base,
     CellLocation,
@@ -56,6 +57,7 @@ from nianbao.io.db.schema import (
     SubmissionRow,
     Total,
     UnitRow,
+    canonical,
     storable,
 )
 
@@ -415,8 +417,7 @@ def _sync_values(session: Session, sub_ids: dict[Key, int], planned: dict[Key, _
     amounts = _Amounts(conn.dialect)
     table = cast(Table, CellValue.__table__)
     names = ["submission_id", "cell_id", "value"]
-    raw_value = type_coerce(table.c.value, NullType())  # the driver's value, unconverted
-    query = select(table.c.id, table.c.submission_id, table.c.cell_id, raw_value)
+    query = select(table.c.id, table.c.submission_id, table.c.cell_id, _raw(table.c.value))
     for chunk in _chunks(list(planned)):
         rows = [
             (sub_ids[key], cell_id, value)
@@ -524,12 +525,15 @@ def _sync_locations(session: Session, format_ids: set[str]) -> None:
 # --- reading -------------------------------------------------------------------------
 
 
-def read_totals(engine: Engine, year: int) -> dict[str, Any] | None:
+def read_totals(
+    engine: Engine, year: int, cells: Collection[str] | None = None
+) -> dict[str, Any] | None:
     """A stored cycle's figures, or None when the year was never stored.
 
     ``{"year", "format", "totals": {cell_id: Decimal}, "units": {code: {cell_id: Decimal}}}``;
     units are those with an accepted submission (the latest received when several),
-    in roster order.
+    in roster order. ``cells`` limits the units' figures to those cells (the cross-year
+    checks need a few of ten thousand units' two hundred).
     """
     with engine.connect() as conn:  # one read transaction
         cycle = conn.execute(select(Cycle.id, Cycle.format).where(Cycle.year == year)).one_or_none()
@@ -566,24 +570,55 @@ def read_totals(engine: Engine, year: int) -> dict[str, Any] | None:
             formats[r.code] = r.format
         units: dict[str, dict[str, Decimal]] = {code: {} for code in latest}
         code_of = {sid: code for code, sid in latest.items()}
+        table = cast(Table, CellValue.__table__)
+        query = select(table.c.submission_id, table.c.cell_id, _raw(table.c.value))
+        if cells is not None:
+            query = query.where(table.c.cell_id.in_(sorted(cells)))
+        amount = _AmountsBack()
         for chunk in _chunks(list(code_of)):
-            for v in conn.execute(
-                select(CellValue.submission_id, CellValue.cell_id, CellValue.value)
-                .where(CellValue.submission_id.in_(chunk))
-                .order_by(CellValue.id)
-            ):
-                units[code_of[v.submission_id]][v.cell_id] = v.value
-    units = {code: _with_zeros(values, formats[code]) for code, values in units.items()}
+            rows = conn.execute(query.where(table.c.submission_id.in_(chunk)).order_by(table.c.id))
+            for sid, cell_id, value in rows:
+                units[code_of[sid]][cell_id] = amount(value)
+    units = {code: _with_zeros(values, formats[code], cells) for code, values in units.items()}
     return {"year": year, "format": cycle.format, "totals": totals, "units": units}
 
 
-def _with_zeros(stored: dict[str, Decimal], format_id: str) -> dict[str, Decimal]:
-    """A submission's figures: the stored ones and 0 for the format's other cells."""
+def _raw(column: Any) -> Any:
+    """``column`` as the driver returns it (no result processing per row)."""
+    return type_coerce(column, NullType())
+
+
+class _AmountsBack:
+    """Stored figures as ``Amount`` reads them (canonical Decimals), each distinct driver
+    value converted once: SQLite gives numbers (exact to the column's 4 places),
+    PostgreSQL Decimals."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Any, Decimal] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if value is None:  # NULL: an unknown figure (never one of an accepted return)
+            return None
+        hit = self._memo.get(value)
+        if hit is None:
+            number = value if isinstance(value, Decimal) else Decimal(f"{value:.{SCALE}f}")
+            hit = canonical(number)
+            if len(self._memo) < _MEMO:
+                self._memo[value] = hit
+        return hit
+
+
+def _with_zeros(
+    stored: dict[str, Decimal], format_id: str, cells: Collection[str] | None
+) -> dict[str, Decimal]:
+    """A submission's figures: the stored ones and 0 for the format's other cells (of
+    ``cells``, when given)."""
     spec = FORMATS.get(format_id)
     if spec is None:
         return stored
     zero = Decimal(0)
-    return {**{c.id: stored.get(c.id, zero) for c in spec.cells}, **stored}
+    wanted = [c.id for c in spec.cells if cells is None or c.id in cells]
+    return {**{cid: stored.get(cid, zero) for cid in wanted}, **stored}
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
@@ -595,7 +630,9 @@ def table_counts(engine: Engine) -> dict[str, int]:
         }
 
 
-def read_stored_totals(url: str, year: int) -> dict[str, Any] | None:
+def read_stored_totals(
+    url: str, year: int, cells: Collection[str] | None = None
+) -> dict[str, Any] | None:
     """``read_totals`` without side effects: None when the database or its schema is absent.
 
     Reading never creates a SQLite file or runs migrations (a dry run must write nothing).
@@ -609,6 +646,6 @@ def read_stored_totals(url: str, year: int) -> dict[str, Any] | None:
     try:
         if not inspect(engine).has_table("cycles"):
             return None
-        return read_totals(engine, year)
+        return read_totals(engine, year, cells)
     finally:
         engine.dispose()
