@@ -349,8 +349,7 @@ def test_reading_a_few_cells_of_every_unit(db: Engine) -> None:
     assert back is not None
     assert back["totals"] == res.totals  # the totals are always whole
     assert back["units"] == {
-        code: {MONEY: values[MONEY], zero: values[zero]}
-        for code, values in res.breakdown.items()
+        code: {MONEY: values[MONEY], zero: values[zero]} for code, values in res.breakdown.items()
     }
 
 
