@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from nianbao.core.model import Unit
 from nianbao.io import delivery, intake
 from nianbao.io.archive import archived_as
 from nianbao.io.delivery import Delivery, deliver
+from nianbao.io.workers import BACKGROUND, Workers
 from nianbao.io.xlsx_lite import Sheet, Style, write_workbook
 from tests.helpers import make_workbook, unit_figures
 
@@ -122,3 +124,17 @@ def test_plain_tables_read_back_with_openpyxl_and_calamine(tmp_path: Path) -> No
     assert wb["二"]["A1"].value == 1
     grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("表一").to_python()
     assert grid[1][:3] == ["a", 1, 2.5]
+
+
+def test_background_workers_run_at_lower_priority() -> None:
+    here = os.nice(0)
+    pool = Workers(1, nice=BACKGROUND)
+    try:
+        assert pool.map(os.nice, [(0,)]) == [min(here + BACKGROUND, 19)]
+    finally:
+        pool.close()
+    plain = Workers(1)
+    try:
+        assert plain.map(os.nice, [(0,)]) == [here]
+    finally:
+        plain.close()
