@@ -18,7 +18,7 @@ from tasks.consolidate import consolidate_cycle
 from tasks.intake import find_submissions, read_and_validate
 from tasks.publish import publish_outputs
 from tasks.report_artifacts import publish_artifacts
-from tasks.returns import archive_and_feedback
+from tasks.returns import write_feedback
 from tasks.store import load_last_year, store_results
 
 T = TypeVar("T")
@@ -76,9 +76,7 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
         log.info("试运行：只校验并生成输出文件，不写入数据库")
     else:
         stored = store_results.submit(settings.database_url, as_is(result), settings.workers)
-    returned = archive_and_feedback.submit(
-        as_is(spec), as_is(result), settings.root, settings.workers
-    )
+    returned = write_feedback.submit(as_is(spec), as_is(result), settings.root, settings.workers)
     paths = publish_outputs(
         as_is(spec),
         as_is(result),

@@ -1,8 +1,7 @@
-"""Task that archives originals, quarantines unreadable files and writes units' feedback."""
+"""Task that writes units' feedback and quarantines unreadable files."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -19,45 +18,38 @@ from nianbao.io.receipt import feedback_name
 from nianbao.io.xlsx_read import read_workbook
 
 
-@task(name="归档原件并生成反馈文件", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def archive_and_feedback(
-    spec: FormatSpec, result: CycleResult, root: Path, workers: int = 0
-) -> int:
-    """Archive any original not archived yet (the intake keeps what it read); write
-    feedback for each unit's current submission.
+@task(name="生成反馈文件", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def write_feedback(spec: FormatSpec, result: CycleResult, root: Path, workers: int = 0) -> int:
+    """Feedback for each unit's current submission, made from the original the intake
+    archived (what was checked, whatever the inbox holds now); unreadable originals are
+    also copied to ``quarantine/``.
 
-    Copies and receipts (one per unit) run on ``workers`` processes (0: one per CPU core).
+    Receipts (one per accepted unit) are written on ``workers`` processes (0: one per core).
     """
     units = {u.code: u for u in result.roster}
     log = get_run_logger()
     written = 0
     jobs: list[Delivery] = []
     for sub in result.submissions:
-        source = root / "inbox" / sub.file
-        if not source.exists():
+        original = archive_path(root / "archive", sub)
+        if not original.exists():
             continue
-        job = Delivery(source, archive_path(root / "archive", sub, source))
         if any(f.code == "file-unreadable" for f in sub.findings):
-            keep_original(source, quarantine_path(root / "quarantine", sub))
+            keep_original(original, quarantine_path(root / "quarantine", sub))
             log.warning("%s 的文件“%s”无法读取，已隔离", units[sub.unit].name, sub.file)
         if sub.status is Status.SUPERSEDED:
-            jobs.append(job)
             continue
         target = root / "feedback" / sub.unit / feedback_name(sub, result.year)
         if sub.status.accepted:
-            late = result.late(sub)
-            job = replace(
-                job, receipt=target, unit=units[sub.unit], year=result.year, sub=sub, late=late
-            )
+            jobs.append(Delivery(target, units[sub.unit], result.year, sub, result.late(sub)))
         else:
             trusted = not any(f.code in IDENTITY_CODES for f in sub.findings)
             extracted = Extracted()
             if trusted:
-                list(extract(spec, read_workbook(source, sub.unit, sub.file).grids, extracted))
+                list(extract(spec, read_workbook(original, sub.unit, sub.file).grids, extracted))
             raw = extracted.values if trusted else None
             write_rejection(target, spec, units[sub.unit], result.year, sub, raw, extracted.texts)
             log.warning("已为%s生成退回修改文件：%s", units[sub.unit].name, target.name)
-        jobs.append(job)
         written += 1
     deliver(jobs, workers)
     return written

@@ -14,9 +14,9 @@ def archived_as(archive: Path, sha256: str, name: str) -> Path:
     return archive / sha256[:2] / f"{sha256}{Path(name).suffix.lower()}"
 
 
-def archive_path(archive: Path, sub: Submission, source: Path) -> Path:
-    """Where ``sub``'s original (read from ``source``) is archived."""
-    return archived_as(archive, sub.sha256, source.name)
+def archive_path(archive: Path, sub: Submission) -> Path:
+    """Where the intake archived ``sub``'s original."""
+    return archived_as(archive, sub.sha256, sub.file)
 
 
 def _place(target: Path, write: Callable[[Path], object]) -> Path:

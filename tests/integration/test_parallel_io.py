@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from nianbao.core.formats import FORMAT_2019 as SPEC
-from nianbao.core.model import Unit
+from nianbao.core.model import Status, Submission, Unit
 from nianbao.io import delivery, intake
 from nianbao.io.archive import archived_as
 from nianbao.io.delivery import Delivery, deliver
@@ -80,18 +81,37 @@ def test_the_archive_keeps_what_was_read_when_the_inbox_file_changes(tmp_path: P
     )
 
 
-def test_deliveries_copy_each_original_once(
+def test_receipts_written_by_workers_equal_those_written_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = tmp_path / "a.xlsx"
-    source.write_bytes(b"same bytes")
-    target = tmp_path / "archive" / "ab" / "abc.xlsx"
-    jobs = [Delivery(source, target) for _ in range(6)]
+    units = {f"u{i}": Unit(f"u{i}", f"单位{i}") for i in range(6)}
+    subs = [
+        Submission(
+            unit=code,
+            file=f"{code}/a.xlsx",
+            sha256=f"{i:064d}",
+            received_at=datetime(2021, 1, 10, tzinfo=UTC),
+            format=SPEC.id,
+            status=Status.ACCEPTED,
+            values={},
+            texts={},
+            findings=(),
+        )
+        for i, code in enumerate(units)
+    ]
     monkeypatch.setattr(delivery, "CHUNK", 2)
     monkeypatch.setattr(delivery, "MIN_PARALLEL", 2)
-    deliver(jobs, workers=2)
-    assert target.read_bytes() == b"same bytes"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["abc.xlsx"]
+    written = {}
+    for workers in (1, 2):
+        out = tmp_path / str(workers)
+        deliver(
+            [Delivery(out / s.unit / "回执.xlsx", units[s.unit], 2020, s) for s in subs], workers
+        )
+        written[workers] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.xlsx")}
+    assert written[1] == written[2]
+    assert len(written[2]) == 6
+    book = CalamineWorkbook.from_path(str(tmp_path / "2" / "u3" / "回执.xlsx"))
+    assert book.get_sheet_by_name("回执").to_python()[0][0] == "单位3 2020年度报表回执：已接收"
 
 
 def test_plain_tables_read_back_with_openpyxl_and_calamine(tmp_path: Path) -> None:

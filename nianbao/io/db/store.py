@@ -440,13 +440,10 @@ def _sync_values(session: Session, sub_ids: dict[Key, int], planned: dict[Key, _
             if old is None:
                 inserts.append(row)
             elif old[1] != row[2]:
-                updates.append({"id": old[0], "value": row[2]})
+                updates.append({"row_id": old[0], "new": row[2]})
         if updates:
             statement = update(table).where(table.c.id == bindparam("row_id"))
-            conn.execute(
-                statement.values(value=type_coerce(bindparam("new"), NullType())),
-                [{"row_id": u["id"], "new": u["value"]} for u in updates],
-            )
+            conn.execute(statement.values(value=_raw(bindparam("new"))), updates)
         _delete(session, CellValue, [old[0] for k, old in existing.items() if k not in seen])
         _insert_driver(session, table, names, inserts)
 
@@ -579,7 +576,8 @@ def read_totals(
             rows = conn.execute(query.where(table.c.submission_id.in_(chunk)).order_by(table.c.id))
             for sid, cell_id, value in rows:
                 units[code_of[sid]][cell_id] = amount(value)
-    units = {code: _with_zeros(values, formats[code], cells) for code, values in units.items()}
+    wanted = {f: _cells_of(f, cells) for f in set(formats.values())}
+    units = {code: _with_zeros(values, wanted[formats[code]]) for code, values in units.items()}
     return {"year": year, "format": cycle.format, "totals": totals, "units": units}
 
 
@@ -608,16 +606,17 @@ class _AmountsBack:
         return hit
 
 
-def _with_zeros(
-    stored: dict[str, Decimal], format_id: str, cells: Collection[str] | None
-) -> dict[str, Decimal]:
-    """A submission's figures: the stored ones and 0 for the format's other cells (of
-    ``cells``, when given)."""
+def _cells_of(format_id: str, cells: Collection[str] | None) -> list[str]:
+    """A format's cells (those of ``cells``, when given); none for an unknown format."""
     spec = FORMATS.get(format_id)
     if spec is None:
-        return stored
+        return []
+    return [c.id for c in spec.cells if cells is None or c.id in cells]
+
+
+def _with_zeros(stored: dict[str, Decimal], wanted: list[str]) -> dict[str, Decimal]:
+    """A submission's figures: the stored ones and 0 for the other ``wanted`` cells."""
     zero = Decimal(0)
-    wanted = [c.id for c in spec.cells if cells is None or c.id in cells]
     return {**{cid: stored.get(cid, zero) for cid in wanted}, **stored}
 
 
