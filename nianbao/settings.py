@@ -11,8 +11,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nianbao.core.clock import DEFAULT_TIMEZONE, zone
 
 ROOT_CONFIG = "nianbao.toml"
 
@@ -32,11 +34,24 @@ class Settings(BaseSettings):
         default=None,
         description="单位报送截止时间，如 2021-01-26T18:00:00+08:00；之后到达的标为逾期",
     )
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE,
+        description="显示给人看的时间所用的时区（IANA名称）；数据库保存UTC",
+    )
     max_findings: int = Field(default=100, ge=1, description="每个文件最多列出的问题数")
     batch_size: int = Field(default=2000, ge=1, description="每个读取任务处理的工作簿数")
     workers: int = Field(
         default=0, ge=0, description="读取和校验工作簿的进程数；0 为按CPU核数，1 为不另开进程"
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except (KeyError, ValueError) as exc:
+            raise ValueError(f"未知的时区：{value}（应为如 Asia/Shanghai 的IANA名称）") from exc
+        return value
 
     @property
     def database_url(self) -> str:

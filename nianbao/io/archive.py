@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nianbao.core.model import Submission
+from nianbao.io.atomic import atomic_path
 
 
 def archived_as(archive: Path, sha256: str, name: str) -> Path:
@@ -23,10 +24,8 @@ def _place(target: Path, write: Callable[[Path], object]) -> Path:
     """Create ``target`` through a temporary file unless it is already there (content
     addressed: same name, same bytes). Never overwrites or deletes anything."""
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".partial")
-        write(tmp)
-        tmp.replace(target)
+        with atomic_path(target) as tmp:
+            write(tmp)
     return target
 
 

@@ -43,6 +43,7 @@ from nianbao.core.report_model import (
     TableModel,
     fill_wording,
 )
+from nianbao.io.atomic import atomic_path
 
 TEMPLATE_NAME = "report-template.docx"
 
@@ -152,7 +153,8 @@ def make_template(path: Path, wording: Mapping[str, str], uses: Mapping[str, str
     props.author = props.last_modified_by = "nianbao"
     props.created = props.modified = datetime(2025, 1, 1)
     props.revision = 1
-    doc.save(str(path))
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
 
 
 def _template_page(doc: Any) -> None:
@@ -351,7 +353,8 @@ def render_docx(report: Report, path: Path, template: Path | None = None) -> Non
     props.title = report.title
     props.revision = 1
     props.created = props.modified = datetime.combine(report.signature.date, time())
-    doc.save(str(path))
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))
 
 
 class _Renderer:

@@ -2,15 +2,12 @@
 
 Both files hold the same two header rows (official labels, then cell ids for scripts) and
 the same rows. The CSV is UTF-8 with a BOM so that Excel opens it with the right encoding.
-Each file is written to a temporary file first and then renamed into place.
+Each file is written atomically (``nianbao.io.atomic``).
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,23 +16,12 @@ from nianbao.core.export_rows import SummaryTable, Value, summary_table
 from nianbao.core.model import CycleResult
 from nianbao.core.numbers import fmt
 from nianbao.core.spec import FormatSpec
+from nianbao.io.atomic import atomic_path
 from nianbao.io.xlsx_lite import Sheet, Style, write_workbook
 from nianbao.io.xlsx_lite import Value as CellValue
 
 XLSX_NAME = "汇总表.xlsx"
 CSV_NAME = "汇总表.csv"
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @lru_cache(maxsize=65536)  # figures repeat a lot; the result depends on the value only
@@ -78,14 +64,11 @@ def write_xlsx(table: SummaryTable, path: Path) -> None:
 def write_csv(table: SummaryTable, path: Path) -> None:
     """汇总表 as CSV (UTF-8 with BOM): the same header rows and rows as the workbook."""
 
-    def write(tmp: Path) -> None:
-        with tmp.open("w", encoding="utf-8-sig", newline="") as f:
-            out = csv.writer(f)
-            out.writerow(table.labels)
-            out.writerow(table.ids)
-            out.writerows([_text(v) for v in row] for row in table.rows)
-
-    _atomic(path, write)
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(table.labels)
+        out.writerow(table.ids)
+        out.writerows([_text(v) for v in row] for row in table.rows)
 
 
 def write_summary(spec: FormatSpec, result: CycleResult, out_dir: Path) -> dict[str, Path]:

@@ -20,6 +20,7 @@ from nianbao.core.findings import Finding
 from nianbao.core.layout import TEXT_SHEET, layouts, text_cells
 from nianbao.core.model import Submission, Unit
 from nianbao.core.spec import FormatSpec, Severity
+from nianbao.io.atomic import atomic_path
 from nianbao.io.receipt import FINDING_COLUMNS, FINDING_WIDTHS, finding_row
 from nianbao.io.template_writer import build_template
 
@@ -109,7 +110,5 @@ def write_rejection(
 
 
 def _save(wb: Workbook, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".partial")
-    wb.save(tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)

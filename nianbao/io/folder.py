@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from nianbao.core.findings import Finding
 from nianbao.core.model import Unit
+from nianbao.io.atomic import atomic_path
 from nianbao.io.json_out import dump_chunks
 from nianbao.io.xlsx_read import is_candidate
 
@@ -49,11 +48,7 @@ def discover(inbox: Path, roster: tuple[Unit, ...]) -> tuple[list[tuple[str, Pat
 
 def write_json(path: Path, doc: dict[str, Any]) -> None:
     """Write JSON atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
-    ) as tmp:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as f:
         for chunk in dump_chunks(doc):  # json.dumps(doc, ensure_ascii=False, indent=2)
-            tmp.write(chunk)
-        tmp.write("\n")
-    os.replace(tmp.name, path)
+            f.write(chunk)
+        f.write("\n")

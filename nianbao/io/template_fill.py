@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from nianbao.core.formats import FORMATS
 from nianbao.core.layout import META_SHEET, TEXT_SHEET, meta_cells, text_cells
 from nianbao.core.spec import CellType, FormatSpec
+from nianbao.io.atomic import atomic_path
 
 CENTS = Decimal("0.01")
 
@@ -75,7 +76,8 @@ def fill_workbook(
         ws[coord].value = excel_value(cell_type, value)
     if texts:
         _fill_texts(wb, spec, texts)
-    wb.save(out or path)
+    with atomic_path(out or path) as tmp:
+        wb.save(tmp)
 
 
 def _fill_texts(wb: Workbook, spec: FormatSpec | None, texts: Mapping[str, str]) -> None:

@@ -41,6 +41,7 @@ from nianbao.core.layout import (
 )
 from nianbao.core.model import Unit
 from nianbao.core.spec import CellKind, CellSpec, CellType, FormatSpec
+from nianbao.io.atomic import atomic_path
 from nianbao.io.template_fill import excel_value
 
 PREFILL_NOTE = "上年数据自动带入，不可修改"
@@ -81,8 +82,8 @@ def write_template(
 ) -> None:
     """Write one unit's blank workbook for ``year`` to ``path`` (see ``build_template``)."""
     wb = build_template(spec, unit, year, prefill, notes)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
 
 
 def build_template(

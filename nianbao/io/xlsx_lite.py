@@ -9,7 +9,6 @@ widths, row heights and a frozen pane. Templates and marked-up returns still use
 
 from __future__ import annotations
 
-import os
 import re
 import struct
 import zlib
@@ -19,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from nianbao.core.layout import col_letter
+from nianbao.io.atomic import atomic_write_bytes
 
 Value = str | int | float | None
 
@@ -190,14 +190,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
     ]
     parts = [(name, _small(text)) for name, text in _package(sheets)]
     parts += [("xl/styles.xml", _small(styles.xml())), *worksheets]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        tmp.write_bytes(_zip(parts))
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, _zip(parts))
 
 
 # ---------------------------------------------------------------- the zip container
