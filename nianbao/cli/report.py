@@ -68,12 +68,14 @@ def _database(settings: Settings) -> Iterator[Engine]:
 
 
 def expected_report(engine: Engine, settings: Settings, year: int) -> tuple[Report, FormatSpec]:
-    """The draft the database implies for a year (last year's totals for 同比 when stored)."""
+    """The draft the database implies for a year (last year's totals for 同比 when stored;
+    the roster units the stored run left out, for the notice of an incomplete draft)."""
     from sqlalchemy import select
 
-    from nianbao.core.report_model import ReportData, UnitReport
+    from nianbao.core.model import Status
+    from nianbao.core.report_model import ReportData, UnitGap, UnitReport
     from nianbao.core.report_text import build_report_from
-    from nianbao.io.db.schema import UnitRow
+    from nianbao.io.db.schema import Cycle, RosterEntry, UnitRow
     from nianbao.io.db.store import read_totals
 
     doc = read_totals(engine, year)
@@ -85,10 +87,22 @@ def expected_report(engine: Engine, settings: Settings, year: int) -> tuple[Repo
     with engine.connect() as conn:
         rows = conn.execute(select(UnitRow.code, UnitRow.name).where(UnitRow.code.in_(codes)))
         names = {r.code: r.name for r in rows}
+        roster = conn.execute(
+            select(UnitRow.code, UnitRow.name, RosterEntry.status)
+            .join(RosterEntry, RosterEntry.unit_id == UnitRow.id)
+            .join(Cycle, Cycle.id == RosterEntry.cycle_id)
+            .where(Cycle.year == year)
+            .order_by(RosterEntry.position)
+        ).all()
     units = tuple(
         UnitReport(code, names.get(code, code), values) for code, values in doc["units"].items()
     )
-    data = ReportData(year, doc["totals"], units, last["totals"] if last else None)
+    gaps = tuple(
+        UnitGap(r.code, r.name, Status(r.status))
+        for r in roster
+        if r.status in (Status.MISSING.value, Status.REJECTED.value)
+    )
+    data = ReportData(year, doc["totals"], units, last["totals"] if last else None, gaps)
     issued = settings.issue_date or date.today()
     return build_report_from(data, spec, settings.region, settings.issuer, issued), spec
 
@@ -113,20 +127,32 @@ def _check_draft(args: argparse.Namespace) -> int:
 
 
 def _print_check(path: Path, year: int, result: CheckResult) -> None:
+    from nianbao.core.draft_check import Problem
+    from nianbao.core.report_model import gap_list
+
     print(
         f"核对初稿 {path} 与数据库中{year}年度的数字："
         f"表格数字{result.table_figures}个，生成语句{result.sentences}句。"
     )
-    if result.ok:
-        print("表格数字和生成语句中的数字与数据库一致。")
-    else:
-        print(f"发现{len(result.differences)}处与数据库不一致：")
-        for i, d in enumerate(result.differences, start=1):
+    notices = [d for d in result.differences if d.problem is Problem.INCOMPLETE]
+    figures = [d for d in result.differences if d.problem is not Problem.INCOMPLETE]
+    if figures:
+        print(f"发现{len(figures)}处与数据库不一致：")
+        for i, d in enumerate(figures, start=1):
             print(f"  {i}. {d.message}")
+    else:
+        print("表格数字和生成语句中的数字与数据库一致。")
+    for d in notices:
+        print(f"初稿尚不能定稿：{d.message}")
     if result.unchecked:
         print("注：下列语句中的数字来自各单位报送的文字材料，数据库未保存，未核对：")
         for s in result.unchecked:
             print(f"  {s.text}")
+    if result.not_included and not notices:
+        print(
+            f"注：数据库中的汇总未包含{gap_list(result.not_included)}；"
+            "初稿已删除“数据不完整”的提示，请确认已在报告中说明。"
+        )
 
 
 # --- preview --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from nianbao.core.findings import CATALOGUE, Finding
 from nianbao.core.model import CycleResult, Status, Submission
+from nianbao.core.outputs import other_years_note
 from nianbao.core.spec import Severity
 
 Row = dict[str, str | int | float]
@@ -44,12 +45,17 @@ def board_rows(result: CycleResult) -> list[Row]:
             {
                 "单位": unit.name,
                 "状态": (sub.status if sub else Status.MISSING).label,
-                "文件": sub.file if sub else "",
+                "文件": sub.file if sub else _other_years(result, unit.code),
                 "错误数": errors,
                 "提示数": len(findings) - errors,
             }
         )
     return rows
+
+
+def _other_years(result: CycleResult, code: str) -> str:
+    """What a unit without this year's report has in its folder (another year's files)."""
+    return other_years_note(s.other_year for s in result.other_years_of(code))
 
 
 def _current_findings(result: CycleResult) -> list[tuple[str, Finding]]:

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from nianbao.core.report_model import Report, Sentence, TableCell, TableModel
+from nianbao.core.report_model import (
+    INCOMPLETE_MARK,
+    Report,
+    Sentence,
+    TableCell,
+    TableModel,
+    UnitGap,
+    gap_list,
+)
 from nianbao.core.spec import FormatSpec
 
 # Full-width digits and signs a person may type in Word; spaces are dropped.
@@ -48,6 +56,7 @@ class Problem(StrEnum):
     TABLE_SHAPE = "table-shape"  # a table is missing or has other rows/columns
     SENTENCE_VALUE = "sentence-value"  # a figure in a generated sentence differs
     SENTENCE_MISSING = "sentence-missing"  # a generated sentence is not in the draft
+    INCOMPLETE = "incomplete"  # the notice that units are not included still stands
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,8 @@ class Difference:
         """One line for the office."""
         if self.problem is Problem.SENTENCE_MISSING:
             return f"{self.where}：未找到生成的语句“{self.expected}”，请核对其中的数字"
+        if self.problem is Problem.INCOMPLETE:
+            return f"{self.where}：{self.what}（{self.expected}）"
         if self.problem is Problem.TABLE_SHAPE:
             return f"{self.where}：{self.what}（应为{self.expected}，初稿为{self.actual}）"
         return f"{self.where}〔{self.what}〕：初稿为“{self.actual}”，数据库为“{self.expected}”"
@@ -80,6 +91,7 @@ class CheckResult:
     table_figures: int
     sentences: int
     unchecked: tuple[Sentence, ...]  # sentences whose figures the database does not hold
+    not_included: tuple[UnitGap, ...] = ()  # roster units the database's totals leave out
 
     @property
     def ok(self) -> bool:
@@ -190,11 +202,31 @@ def _check_sentence(s: Sentence, paragraphs: list[str]) -> list[Difference]:
     return out
 
 
+# ---------------------------------------------------------------- completeness
+
+
+def _notices(expected: Report, paragraphs: list[str]) -> list[Difference]:
+    """The notice of an incomplete draft, wherever it still stands: a draft carrying it is
+    not ready, whether the database still leaves units out or has since been completed."""
+    if expected.not_included:
+        gaps = gap_list(expected.not_included)
+        why = f"数据库中的汇总未包含{gaps}；补齐后请重新汇总、生成初稿"
+    else:
+        why = "数据库中的汇总现已包含全部单位，请重新生成初稿"
+    mark = normalise(INCOMPLETE_MARK)
+    return [
+        Difference(Problem.INCOMPLETE, f"第{i + 1}段", "初稿仍有“数据不完整”的提示", why, p)
+        for i, p in enumerate(paragraphs)
+        if mark in p
+    ]
+
+
 # ---------------------------------------------------------------- whole draft
 
 
 def check_draft(expected: Report, spec: FormatSpec, draft: DraftText) -> CheckResult:
-    """Every table figure and every figure of a generated sentence that differs."""
+    """Every table figure and every figure of a generated sentence that differs, and the
+    notice of an incomplete draft while it stands."""
     out: list[Difference] = []
     for i, model in enumerate(expected.tables):
         grid = draft.tables[i] if i < len(draft.tables) else None
@@ -209,5 +241,6 @@ def check_draft(expected: Report, spec: FormatSpec, draft: DraftText) -> CheckRe
             continue
         checked += 1
         out += _check_sentence(s, paragraphs)
+    out += _notices(expected, paragraphs)
     figures = sum(len(t.value_cells) for t in expected.tables)
-    return CheckResult(tuple(out), figures, checked, tuple(unchecked))
+    return CheckResult(tuple(out), figures, checked, tuple(unchecked), expected.not_included)

@@ -66,8 +66,8 @@ _KINDS = (
         "wrong-year",
         E,
         "报告年度不符",
-        "模板的报告年度是{actual}年，本次汇总的是{expected}年。",
-        "请使用{expected}年度的模板重新填报。",
+        "模板的报告年度是{actual}年，本次汇总的是{expected}年度，可能误用了往年的模板。",
+        "请使用{expected}年度模板重新填写，保存到本单位的报送文件夹。",
     ),
     Kind(
         "format-mismatch",

@@ -81,6 +81,7 @@ class Submission:
     values: dict[str, Decimal]
     texts: dict[str, str]
     findings: tuple[Finding, ...]
+    other_year: int | None = None  # the report year of a workbook made for another cycle
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ class CycleResult:
     totals: dict[str, Decimal]
     findings: tuple[Finding, ...] = ()
     deadline: datetime | None = None
+    # Workbooks of another report year found in units' folders: they belong to that year's
+    # cycle, are left out of this one (no status, no feedback) and named on the 催报名单.
+    other_years: tuple[Submission, ...] = ()
 
     def late(self, sub: Submission) -> bool:
         """Whether a submission arrived after the cycle's deadline."""
@@ -130,3 +134,29 @@ class CycleResult:
         """A roster unit's status (missing when it sent nothing)."""
         sub = self.current(code)
         return sub.status if sub else Status.MISSING
+
+    @cached_property
+    def _other_by_unit(self) -> dict[str, tuple[Submission, ...]]:
+        out: dict[str, list[Submission]] = {}
+        for s in self.other_years:
+            out.setdefault(s.unit, []).append(s)
+        return {code: tuple(subs) for code, subs in out.items()}
+
+    def other_years_of(self, code: str) -> tuple[Submission, ...]:
+        """A unit's workbooks of another report year (left out of this cycle)."""
+        return self._other_by_unit.get(code, ())
+
+    @property
+    def not_included(self) -> tuple[tuple[Unit, Status], ...]:
+        """Roster units whose figures are not in the totals, with why (missing or rejected)."""
+        out = []
+        for unit in self.roster:
+            status = self.status_of(unit.code)
+            if not status.accepted:
+                out.append((unit, status))
+        return tuple(out)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every roster unit's figures are in the totals."""
+        return not self.not_included

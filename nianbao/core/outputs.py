@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -31,11 +31,22 @@ def _json_cells(spec: FormatSpec) -> tuple[tuple[str, bool], ...]:
     return tuple((c.id, c.type is CellType.MONEY) for c in spec.cells)
 
 
+def completeness(result: CycleResult) -> dict[str, Any]:
+    """``complete`` and the roster codes whose figures are not in the totals, by why."""
+    gaps = result.not_included
+    return {
+        "complete": not gaps,
+        "missing": [u.code for u, status in gaps if status is Status.MISSING],
+        "rejected": [u.code for u, status in gaps if status is Status.REJECTED],
+    }
+
+
 def totals_doc(spec: FormatSpec, result: CycleResult) -> dict[str, Any]:
     """``totals.json``: city totals and each accepted unit's figures."""
     return {
         "year": result.year,
         "format": result.format,
+        **completeness(result),
         "totals": cells_json(spec, result.totals),
         "units": {code: cells_json(spec, vals) for code, vals in result.breakdown.items()},
     }
@@ -69,11 +80,16 @@ def status_doc(result: CycleResult) -> dict[str, Any]:
                 "superseded": [
                     {"file": s.file, "sha256": s.sha256} for s in subs if s is not current
                 ],
+                "other_years": [
+                    {"year": s.other_year, "file": s.file, "sha256": s.sha256}
+                    for s in result.other_years_of(unit.code)
+                ],
             }
         )
     return {
         "year": result.year,
         "format": result.format,
+        **completeness(result),
         "deadline": result.deadline.isoformat() if result.deadline else None,
         "units": units,
         "findings": [{**f.to_json(), "unit": f.unit, "file": f.file} for f in result.findings],
@@ -94,7 +110,7 @@ def board_table(doc: dict[str, Any]) -> list[list[str]]:
             [
                 u["name"],
                 u["status_label"],
-                u["file"] or "",
+                u["file"] or other_years_note(o["year"] for o in u.get("other_years", ())),
                 (u["received_at"] or "").replace("T", " ")[:19],
                 str(u["errors"]),
                 warnings,
@@ -104,11 +120,22 @@ def board_table(doc: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def other_years_note(years: Iterable[int | None]) -> str:
+    """``文件夹中只有2020年度的报表``: what a unit without this year's report has sent."""
+    shown = sorted({y for y in years if y is not None})
+    return f"文件夹中只有{'、'.join(map(str, shown))}年度的报表" if shown else ""
+
+
 def chase_list(doc: dict[str, Any]) -> list[list[str]]:
     """催报名单: units that sent nothing or were sent back, with whom to call."""
     reasons = {Status.MISSING.value: "未报送", Status.REJECTED.value: "报表被退回，待重新报送"}
-    return [
-        [u["name"], reasons[u["status"]], u["contact"], u["phone"]]
-        for u in doc["units"]
-        if u["status"] in reasons
-    ]
+    rows = []
+    for u in doc["units"]:
+        if u["status"] not in reasons:
+            continue
+        reason = reasons[u["status"]]
+        if u["status"] == Status.MISSING.value:
+            note = other_years_note(o["year"] for o in u.get("other_years", ()))
+            reason = f"{reason}（{note}）" if note else reason
+        rows.append([u["name"], reason, u["contact"], u["phone"]])
+    return rows

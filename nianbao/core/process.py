@@ -6,11 +6,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from nianbao.core.carry import check_continuity
+from nianbao.core.clock import DEFAULT_TIMEZONE, zone
 from nianbao.core.detect import detect_format
 from nianbao.core.findings import Finding, has_errors
-from nianbao.core.formats import FORMATS
+from nianbao.core.formats import FORMATS, YEAR_FORMATS
 from nianbao.core.layout import META_SHEET, TEXT_SHEET, a1, text_cells
 from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Unit
 from nianbao.core.narrative import check_narrative
@@ -23,41 +25,70 @@ DEFAULT_MAX_FINDINGS = 100
 EXPLANATION = "explanation"  # the text field where a unit justifies its warnings
 
 
+class Claim(NamedTuple):
+    """Who and what a workbook claims to be: findings, and the report year when it is not
+    the cycle's (then the workbook may belong to another cycle: see ``consolidate``)."""
+
+    findings: list[Finding]
+    other_year: int | None = None
+
+
 def _identify(
     raw: RawWorkbook, spec: FormatSpec, year: int, units: dict[str, Unit], meta: dict[str, str]
-) -> list[Finding]:
-    """Findings on who and what the workbook claims to be (format from metadata or labels)."""
-    out = []
+) -> Claim:
+    """Findings on who and what the workbook claims to be. Its year comes from the metadata,
+    or, when that is missing, from the format detected from the labels (a format the cycle's
+    year does not use implies the nearest year that uses it)."""
     claimed = FORMATS.get(meta.get("format", ""))
     if meta.get("unit_code") and claimed is not None:
-        out += _check_claims(raw, year, units, meta)
-    else:
-        claimed = detect_format(raw.grids, FORMATS.values())
-        if claimed is None:
-            return [Finding("metadata-missing", sheet=META_SHEET)]
-        out.append(Finding("format-detected", actual=claimed.label))
-    if claimed.id != spec.id:
-        out.append(Finding("format-mismatch", expected=spec.label, actual=claimed.label))
-    return out
+        out = _check_unit(raw, units, meta)
+        stated = meta.get("year", "")
+        if stated != str(year):  # a year's template has that year's format: no format check
+            out.append(Finding("wrong-year", expected=str(year), actual=stated))
+            return Claim(out, int(stated) if stated.isdigit() else None)
+        if claimed.id != spec.id:
+            out.append(Finding("format-mismatch", expected=spec.label, actual=claimed.label))
+        return Claim(out)
+    claimed = detect_format(raw.grids, FORMATS.values())
+    if claimed is None:
+        return Claim([Finding("metadata-missing", sheet=META_SHEET)])
+    out = [Finding("format-detected", actual=claimed.label)]
+    if claimed.id == spec.id:
+        return Claim(out)
+    out.append(Finding("format-mismatch", expected=spec.label, actual=claimed.label))
+    return Claim(out, format_year(claimed, year))
 
 
-def _check_claims(
-    raw: RawWorkbook, year: int, units: dict[str, Unit], meta: dict[str, str]
-) -> list[Finding]:
-    out = []
+def format_year(spec: FormatSpec, year: int) -> int | None:
+    """The report year nearest to ``year`` whose default format is ``spec``; None when
+    ``year`` itself uses it (or no year does)."""
+    years = [
+        (first, YEAR_FORMATS[i + 1][0] - 1 if i + 1 < len(YEAR_FORMATS) else None)
+        for i, (first, fid) in enumerate(YEAR_FORMATS)
+        if fid == spec.id
+    ]
+    for first, last in years:
+        if first <= year and (last is None or year <= last):
+            return None
+    before = [last for _, last in years if last is not None and last < year]
+    after = [first for first, _ in years if first > year]
+    if before:
+        return max(before)
+    return min(after) if after else None
+
+
+def _check_unit(raw: RawWorkbook, units: dict[str, Unit], meta: dict[str, str]) -> list[Finding]:
     code = meta["unit_code"]
-    if code != raw.unit_folder:
-        owner = units.get(code)
-        out.append(
-            Finding(
-                "wrong-unit-folder",
-                expected=f"{owner.name if owner else meta.get('unit_name', '')}（{code}）",
-                actual=f"{units[raw.unit_folder].name}（{raw.unit_folder}）",
-            )
+    if code == raw.unit_folder:
+        return []
+    owner = units.get(code)
+    return [
+        Finding(
+            "wrong-unit-folder",
+            expected=f"{owner.name if owner else meta.get('unit_name', '')}（{code}）",
+            actual=f"{units[raw.unit_folder].name}（{raw.unit_folder}）",
         )
-    if meta.get("year") != str(year):
-        out.append(Finding("wrong-year", expected=str(year), actual=meta.get("year", "")))
-    return out
+    ]
 
 
 def _numeric_texts(spec: FormatSpec, texts: dict[str, str]) -> Iterator[Finding]:
@@ -124,12 +155,15 @@ def process_batch(
     ``last`` maps unit codes to their accepted figures of the previous year.
     """
     found: list[list[Finding]] = []
+    other: dict[int, int] = {}
     extracted: dict[int, Extracted] = {}
     for i, raw in enumerate(raws):
         if raw.error is not None:
             found.append([Finding("file-unreadable", actual=raw.error)])
             continue
-        findings = _identify(raw, spec, year, units, read_meta(raw.grids))
+        findings, other_year = _identify(raw, spec, year, units, read_meta(raw.grids))
+        if other_year is not None:
+            other[i] = other_year
         if not has_errors(findings):
             extracted[i] = Extracted()
             findings += extract(spec, raw.grids, extracted[i])
@@ -150,7 +184,8 @@ def process_batch(
             if previous:
                 findings += check_continuity(spec, values, previous)
             findings = _explain(findings, texts.get(EXPLANATION, ""))
-        out.append(_submission(raw, spec, _cap(findings, max_findings), values, texts))
+        sub = _submission(raw, spec, _cap(findings, max_findings), values, texts)
+        out.append(replace(sub, other_year=other[i]) if i in other else sub)
     return out
 
 
@@ -181,8 +216,18 @@ def _submission(
     )
 
 
-def _other_year(sub: Submission) -> bool:
-    return any(f.code == "wrong-year" for f in sub.findings)
+def cycle_opens(year: int, tz: str = DEFAULT_TIMEZONE) -> datetime:
+    """When a report year's cycle opens: 1 January of the next year, office time."""
+    return datetime(year + 1, 1, 1, tzinfo=zone(tz))
+
+
+def _other_cycle(sub: Submission, year: int, opens: datetime) -> bool:
+    """Whether a workbook belongs to another report year's cycle: one made for a later year,
+    or for an earlier year and saved before this cycle opened (last year's report, still
+    in the folder). An earlier year's workbook saved during this cycle stays in it: most
+    likely last year's template filled by mistake, it is rejected (``wrong-year``)."""
+    other = sub.other_year
+    return other is not None and (other > year or sub.received_at < opens)
 
 
 def _distinct(submissions: Iterable[Submission]) -> list[Submission]:
@@ -195,14 +240,8 @@ def _distinct(submissions: Iterable[Submission]) -> list[Submission]:
 
 
 def supersede(submissions: Iterable[Submission]) -> list[Submission]:
-    """Keep each unit's newest file current; older ones become 已被替代.
-
-    Files of another report year in a unit's folder belong to another cycle: they are left
-    out, unless the unit has no file for this year (then the newest is shown as wrong-year).
-    """
+    """Keep each unit's newest file current; older ones become 已被替代."""
     subs = _distinct(submissions)
-    this_year = {s.unit for s in subs if not _other_year(s)}
-    subs = [s for s in subs if s.unit not in this_year or not _other_year(s)]
     newest: dict[str, Submission] = {}
     for s in subs:
         cur = newest.get(s.unit)
@@ -236,10 +275,24 @@ def consolidate(
     submissions: Iterable[Submission],
     findings: Iterable[Finding] = (),
     deadline: datetime | None = None,
+    tz: str = DEFAULT_TIMEZONE,
 ) -> CycleResult:
-    """City totals over accepted submissions, with identities re-checked on the totals."""
+    """City totals over accepted submissions, with identities re-checked on the totals.
+
+    Workbooks of another report year's cycle (``_other_cycle``) are set aside in
+    ``other_years``: a unit with only those has not reported this year.
+    """
     order = {u.code: i for i, u in enumerate(roster)}
-    subs = sorted(supersede(submissions), key=lambda s: (order.get(s.unit, len(order)), s.file))
+    opens = cycle_opens(year, tz)
+    this: list[Submission] = []
+    others: list[Submission] = []
+    for s in submissions:
+        (others if _other_cycle(s, year, opens) else this).append(s)
+
+    def place(s: Submission) -> tuple[int, str]:
+        return order.get(s.unit, len(order)), s.file
+
+    subs = sorted(supersede(this), key=place)
     accepted = [s.values for s in subs if s.status.accepted]
     totals = add_up(spec, accepted)
     recomputed: dict[str, Decimal | None] = {k: totals[k] for k in spec.inputs}
@@ -260,6 +313,7 @@ def consolidate(
         totals=totals,
         findings=(*findings, *total_findings),
         deadline=deadline,
+        other_years=tuple(sorted(_distinct(others), key=place)),
     )
 
 

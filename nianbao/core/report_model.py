@@ -18,11 +18,14 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from nianbao.core.layout import FIRST_BLOCK_ROW, Role, SheetLayout, sheet_layout
-from nianbao.core.model import CycleResult, Submission
+from nianbao.core.model import CycleResult, Status, Submission
 from nianbao.core.spec import CellType, FormatSpec
 
 PLACEHOLDER_PREFIX = "【待填写："
 PLACEHOLDER_SUFFIX = "】"
+# The words that mark the notice of an incomplete draft (``incomplete_notice``); check-draft
+# looks for them.
+INCOMPLETE_MARK = "本初稿数据不完整"
 
 _CN_DIGITS = "零一二三四五六七八九"
 _LEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
@@ -293,9 +296,17 @@ class Report:
     sections: tuple[Section, ...]
     signature: Signature
     fields: Mapping[str, str] = field(default_factory=dict)
+    not_included: tuple[UnitGap, ...] = ()  # roster units the totals leave out
+
+    @property
+    def notice(self) -> Paragraph | None:
+        """The highlighted notice above the intro while units are not included."""
+        return incomplete_notice(self.not_included)
 
     def walk(self) -> Iterator[Paragraph | TableModel | Section]:
-        """Intro, then every section, paragraph and table in document order."""
+        """Notice, intro, then every section, paragraph and table in document order."""
+        if self.notice is not None:
+            yield self.notice
         yield self.intro
         yield from _walk(self.sections)
 
@@ -534,9 +545,19 @@ class UnitReport:
 
 
 @dataclass(frozen=True)
+class UnitGap:
+    """A roster unit whose figures are not in the totals, and why (missing or rejected)."""
+
+    code: str
+    name: str
+    status: Status
+
+
+@dataclass(frozen=True)
 class ReportData:
-    """What the draft is built from: a cycle's totals, its accepted units in roster order
-    and, when stored, last year's totals (for year-on-year changes).
+    """What the draft is built from: a cycle's totals, its accepted units in roster order,
+    the roster units not included and, when stored, last year's totals (for year-on-year
+    changes).
 
     Built from a ``CycleResult`` (``report_data``) or from the database (units' texts are not
     stored there, so a draft rebuilt from it has no unit narrative).
@@ -546,6 +567,12 @@ class ReportData:
     totals: Mapping[str, Decimal]
     units: tuple[UnitReport, ...] = ()
     last_totals: Mapping[str, Decimal] | None = None
+    not_included: tuple[UnitGap, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every roster unit's figures are in the totals."""
+        return not self.not_included
 
 
 def accepted_in_roster_order(result: CycleResult) -> tuple[Submission, ...]:
@@ -566,7 +593,42 @@ def report_data(
         UnitReport(s.unit, names.get(s.unit, s.unit), s.values, s.texts)
         for s in accepted_in_roster_order(result)
     )
-    return ReportData(result.year, result.totals, units, last_totals)
+    gaps = tuple(UnitGap(u.code, u.name, status) for u, status in result.not_included)
+    return ReportData(result.year, result.totals, units, last_totals, gaps)
+
+
+NOTICE_NAMES = 20  # names listed per status in the notice; more are counted
+
+
+def _names(gaps: Sequence[UnitGap]) -> str:
+    names = "、".join(g.name for g in gaps[:NOTICE_NAMES])
+    return names if len(gaps) <= NOTICE_NAMES else f"{names}等{len(gaps)}个单位"
+
+
+def gap_list(gaps: Sequence[UnitGap]) -> str:
+    """``民政局（未报送）、卫健局（已退回）`` (the first ``NOTICE_NAMES``, then a count)."""
+    listed = "、".join(f"{g.name}（{g.status.label}）" for g in gaps[:NOTICE_NAMES])
+    return listed if len(gaps) <= NOTICE_NAMES else f"{listed}等{len(gaps)}个单位"
+
+
+def incomplete_notice(gaps: Sequence[UnitGap]) -> Paragraph | None:
+    """The highlighted notice at the top of a draft whose totals leave units out (None when
+    none is left out): which units and why, and that the draft cannot be final as it is."""
+    if not gaps:
+        return None
+    missing = [g for g in gaps if g.status is Status.MISSING]
+    rejected = [g for g in gaps if g.status is not Status.MISSING]
+    why = [
+        *([f"{_names(missing)}未报送"] if missing else []),
+        *([f"{_names(rejected)}的报表已退回、尚未改正"] if rejected else []),
+    ]
+    text = (
+        f"{PLACEHOLDER_PREFIX}{INCOMPLETE_MARK}：{'，'.join(why)}，这些单位的数据均未计入汇总，"
+        "本报告中的数字和“未发生”“未收到”等表述只反映已汇总单位的报表。请督促上述单位报送"
+        "或改正后重新汇总、生成初稿；确定不再等待的，在报告中说明情况后删除本段。"
+        f"{PLACEHOLDER_SUFFIX}"
+    )
+    return Paragraph((Sentence(text),), ParagraphKind.PLACEHOLDER)
 
 
 def build_report(
@@ -598,8 +660,11 @@ __all__ = [
     "Slot",
     "TableCell",
     "TableModel",
+    "UnitGap",
     "UnitReport",
     "build_report",
     "build_table",
+    "gap_list",
+    "incomplete_notice",
     "report_data",
 ]

@@ -116,6 +116,16 @@ class Figures:
         refs = (*now.refs, *(r._replace(last_year=True, sign=-r.sign) for r in now.refs))
         return Figure(refs, now.value - before)
 
+    @property
+    def incomplete(self) -> bool:
+        """Whether roster units are missing from the totals."""
+        return not self.data.complete
+
+    def nil(self, phrase: str) -> str:
+        """A categorical zero (``未发生…``), qualified while units are missing from the totals:
+        the totals then cannot show that nothing happened, only that no included unit had it."""
+        return f"已汇总的单位均{phrase}" if self.incomplete else phrase
+
     def label(self, cell_id: str) -> str:
         """The row label of a cell, e.g. ``规范性文件``."""
         return self.spec.cell[cell_id].row_path[-1]
@@ -140,30 +150,71 @@ def yoy(fig: Figures, now: Figure, measure: str, money: bool = False) -> list[Pa
 
 # ---------------------------------------------------------------- 一（一）主动公开
 
-# Columns of block 第二十条第（一）项 and how a sentence names them (either format's).
+# Columns of block 第二十条第（一）项: how a sentence names them (either format's) and whether
+# they count a stock (``无现行有效的规章``) rather than this year's acts (``未制发规章``).
 _DOC_ROWS = ("regulations", "normative_docs")
 _DOC_COLUMNS = (
-    ("made", "新制作"),
-    ("published", "新公开"),
-    ("total", "对外公开"),
-    ("issued", "制发"),
-    ("repealed", "废止"),
-    ("in_force", "现行有效"),
+    ("made", "新制作", False),
+    ("published", "新公开", False),
+    ("total", "对外公开", True),
+    ("issued", "制发", False),
+    ("repealed", "废止", False),
+    ("in_force", "现行有效", True),
 )
 # Rows whose 处理决定 counts are stated together; ``combined`` states their sum first.
 _DECISION_GROUPS = ((("licensing", "other_services"), False), (("penalty", "enforcement"), True))
 
 
-def _documents(fig: Figures) -> Sentence | None:
+def _items(fig: Figures, items: list[tuple[str, Figure]], unit: str, sep: str = "、") -> list[Part]:
+    """``规章2件、规范性文件11件`` for labelled figures."""
     parts: list[Part] = []
-    for col, verb in _DOC_COLUMNS:
-        ids = [f"s2_{row}_{col}" for row in _DOC_ROWS]
-        if not fig.has(*ids):
-            continue
-        parts.append(f"{'，' if parts else ''}{verb}")
-        for i, cid in enumerate(ids):
-            parts += [f"{'、' if i else ''}{fig.label(cid)}", n(fig.get(cid)), "件"]
-    return sentence(f"{fig.data.year}年，", *parts, "。") if parts else None
+    for i, (label, f) in enumerate(items):
+        parts += [f"{sep if i else ''}{label}", n(f), unit]
+    return parts
+
+
+def _documents(fig: Figures) -> Sentence | None:
+    """Documents made, published, in force…: non-zero counts, then what was not done
+    (``未制发规章``, ``无现行有效的规章``); every zero is stated by the wording."""
+    columns = [
+        (col, verb, stock)
+        for col, verb, stock in _DOC_COLUMNS
+        if fig.has(*(f"s2_{row}_{col}" for row in _DOC_ROWS))
+    ]
+    if not columns:
+        return None
+    done: list[Part] = []
+    zeros: dict[str, list[str]] = {}  # column -> row labels with a zero there
+    implied: list[Part] = []
+    for col, verb, _ in columns:
+        items = []
+        for row in _DOC_ROWS:
+            cid = f"s2_{row}_{col}"
+            f = fig.get(cid)
+            if f.value:
+                items.append((fig.label(cid), f))
+            else:
+                zeros.setdefault(col, []).append(fig.label(cid))
+                implied.append(Implied(f))
+        if items:
+            done += ["，" if done else "", verb, *_items(fig, items, "件")]
+    # columns with zeros in the same rows share a clause: 未制发、废止规章 / 无现行有效的规章
+    groups: dict[tuple[str, ...], list[tuple[str, bool]]] = {}
+    for col, verb, stock in columns:
+        if col in zeros:
+            groups.setdefault(tuple(zeros[col]), []).append((verb, stock))
+    nothing: list[str] = []
+    for labels, verbs in groups.items():
+        what = "和".join(labels)
+        acts = [verb for verb, stock in verbs if not stock]
+        stocks = [verb for verb, stock in verbs if stock]
+        if acts:
+            nothing.append(f"未{'、'.join(acts)}{what}")
+        if stocks:
+            nothing.append(f"无{'、'.join(stocks)}的{what}")
+    tail = fig.nil("，".join(nothing)) if nothing else ""
+    joint = "；" if done and tail else ""
+    return sentence(f"{fig.data.year}年，", *done, joint, tail, "。", *implied)
 
 
 def _decisions(rows: tuple[str, ...], combined: bool) -> Callable[[Figures], Sentence | None]:
@@ -171,23 +222,22 @@ def _decisions(rows: tuple[str, ...], combined: bool) -> Callable[[Figures], Sen
         ids = [f"s2_{r}_decisions" for r in rows if fig.has(f"s2_{r}_decisions")]
         if not ids:
             return None
-        if combined and len(ids) > 1:
+        figures = [(fig.label(cid), fig.get(cid)) for cid in ids]
+        made = [(label, f) for label, f in figures if f.value]
+        none = [(label, f) for label, f in figures if not f.value]
+        parts: list[Part] = []
+        if combined and len(made) > 1:
             both = fig.get(*ids)
-            names = "和".join(fig.label(i) for i in ids)
-            parts: list[Part] = [f"作出{names}处理决定共", n(both), "件", *yoy(fig, both, "件")]
-            parts.append("，其中")
-            for i, cid in enumerate(ids):
-                parts += [f"{'，' if i else ''}{fig.label(cid)}", n(fig.get(cid)), "件"]
-            return sentence(*parts, "。")
-        parts = ["作出"]
-        for i, cid in enumerate(ids):
-            f = fig.get(cid)
-            parts += [
-                f"{'，' if i else ''}{fig.label(cid)}处理决定",
-                n(f),
-                "件",
-                *yoy(fig, f, "件"),
-            ]
+            names = "和".join(label for label, _ in made)
+            parts += [f"作出{names}处理决定共", n(both), "件", *yoy(fig, both, "件"), "，其中"]
+            parts += _items(fig, made, "件", "，")
+        else:
+            for i, (label, f) in enumerate(made):
+                parts += [f"{'，' if i else '作出'}{label}处理决定", n(f), "件", *yoy(fig, f, "件")]
+        if none:
+            names = "、".join(label for label, _ in none)
+            parts += ["，" if parts else "", fig.nil(f"未作出{names}处理决定")]
+            parts += [Implied(f) for _, f in none]
         return sentence(*parts, "。")
 
     return build
@@ -198,11 +248,15 @@ def _fee_items(fig: Figures) -> Sentence | None:
         return None
     now, change = fig.get("s2_fees_prev_items", "s2_fees_change"), fig.get("s2_fees_change")
     label = fig.label("s2_fees_change")
+    if now.value == 0:
+        head: list[Part] = [fig.nil(f"无{label}项目"), Implied(now)]
+    else:
+        head = [f"{label}项目", n(now), "项"]
     if change.value == 0:
-        return sentence(f"{label}项目", n(now), "项，与上一年持平。", Implied(change))
+        return sentence(*head, "，与上一年持平。", Implied(change))
     word = "增加" if change.value > 0 else "减少"
     shown = Shown(change, count_text(abs(change.value)))
-    return sentence(f"{label}项目", n(now), f"项，较上一年{word}", shown, "项。")
+    return sentence(*head, f"，较上一年{word}", shown, "项。")
 
 
 def _fee_amount(fig: Figures) -> Sentence | None:
@@ -210,17 +264,23 @@ def _fee_amount(fig: Figures) -> Sentence | None:
     if not fig.has(cid):
         return None
     amount, unit = fig.get(cid), fig.spec.cell[cid].unit or ""
-    head = f"{fig.label(cid)}{fig.column(cid)}"
-    return sentence(head, m(amount), unit, *yoy(fig, amount, unit, money=True), "。")
+    if not amount.value:
+        return sentence("本年", fig.nil(f"未收取{fig.label(cid)}"), "。", Implied(amount))
+    return sentence(
+        f"本年收取{fig.label(cid)}", m(amount), unit, *yoy(fig, amount, unit, money=True), "。"
+    )
 
 
 def _procurement(fig: Figures) -> Sentence | None:
     if not fig.has("s2_procurement_items", "s2_procurement_amount"):
         return None
     items, amount = fig.get("s2_procurement_items"), fig.get("s2_procurement_amount")
+    label = fig.label("s2_procurement_items")
+    if not items.value and not amount.value:
+        return sentence(fig.nil(f"未开展{label}"), "。", Implied(items), Implied(amount))
     unit = fig.spec.cell["s2_procurement_amount"].unit or ""
     return sentence(
-        f"{fig.label('s2_procurement_items')}项目",
+        f"{label}项目",
         n(items),
         f"项，{fig.column('s2_procurement_amount')}",
         m(amount),
@@ -262,7 +322,7 @@ def _s3_groups(table: Table) -> list[tuple[str, tuple[str, ...]]]:
 def _received(fig: Figures) -> Sentence:
     year, new = fig.data.year, fig.get("s3_new_total")
     if not new.value:
-        return sentence(f"{year}年未收到政府信息公开申请。", Implied(new))
+        return sentence(f"{year}年", fig.nil("未收到政府信息公开申请"), "。", Implied(new))
     parts: list[Part] = []
     for unit in fig.data.units:
         f = fig.unit(unit.code, unit.values, "s3_new_total")
@@ -324,7 +384,8 @@ def _reviews(fig: Figures) -> list[Sentence]:
     if not review.value and not suits.value:
         return [
             sentence(
-                "未发生政府信息公开行政复议、行政诉讼案件。",
+                fig.nil("未发生政府信息公开行政复议、行政诉讼案件"),
+                "。",
                 Implied(review),
                 Implied(direct),
                 Implied(after),
@@ -344,7 +405,7 @@ def _reviews(fig: Figures) -> list[Sentence]:
             )
         )
     else:
-        out.append(sentence("未发生政府信息公开行政复议案件。", Implied(review)))
+        out.append(sentence(fig.nil("未发生政府信息公开行政复议案件"), "。", Implied(review)))
     if suits.value:
         parts: list[Part] = ["发生政府信息公开行政诉讼", n(suits), "件", *yoy(fig, suits, "件")]
         parts.append("，其中")
@@ -359,7 +420,8 @@ def _reviews(fig: Figures) -> list[Sentence]:
                 first = False
         out.append(sentence(*parts, "。"))
     else:
-        out.append(sentence("未发生政府信息公开行政诉讼案件。", Implied(direct), Implied(after)))
+        nil = fig.nil("未发生政府信息公开行政诉讼案件")
+        out.append(sentence(nil, "。", Implied(direct), Implied(after)))
     return out
 
 
@@ -401,11 +463,12 @@ def _text_label(spec: FormatSpec, key: str, default: str) -> str:
 
 
 # Numeric text fields the units return, stated in 六 summed: (total, none) wording.
-TEXT_SUMS = {"processing_fee": ("本年度共收取信息处理费", "本年度未收取信息处理费。")}
+TEXT_SUMS = {"processing_fee": ("本年度共收取信息处理费", "未收取信息处理费")}
 
 
-def _text_sums(spec: FormatSpec, data: ReportData) -> list[Paragraph]:
+def _text_sums(fig: Figures) -> list[Paragraph]:
     """``本年度共收取信息处理费X元，其中…`` for each numeric text field the format has."""
+    spec, data = fig.spec, fig.data
     out = []
     for tf in spec.texts:
         if tf.key not in TEXT_SUMS or tf.type is None:
@@ -415,7 +478,7 @@ def _text_sums(spec: FormatSpec, data: ReportData) -> list[Paragraph]:
         per_unit = [(u, to_decimal(u.texts.get(tf.key, "")) or Decimal(0)) for u in data.units]
         total = Figure((Ref(tf.key, text=True),), sum((v for _, v in per_unit), Decimal(0)))
         if not total.value:
-            out.append(Paragraph((sentence(none, Implied(total)),)))
+            out.append(Paragraph((sentence("本年度", fig.nil(none), "。", Implied(total)),)))
             continue
         parts: list[Part] = [lead, Shown(total, count_text(total.value)), unit]
         for u, v in per_unit:
@@ -434,9 +497,10 @@ def _problems(spec: FormatSpec, data: ReportData) -> Draft:
     return Draft(title, (placeholder("problems_units"), *drafts))
 
 
-def _other_matters(spec: FormatSpec, data: ReportData) -> Draft:
+def _other_matters(fig: Figures) -> Draft:
+    spec, data = fig.spec, fig.data
     title = _text_label(spec, "other_matters", "其他需要报告的事项")
-    sums = _text_sums(spec, data)
+    sums = _text_sums(fig)
     drafts = _unit_drafts(data, "other_matters")
     if drafts:
         return Draft(title, (*sums, placeholder("other_units"), *drafts))
@@ -470,7 +534,7 @@ def build_report_from(
             for t in spec.tables
         ),
         _problems(spec, data),
-        _other_matters(spec, data),
+        _other_matters(fig),
     ]
     sections = number_sections(drafts)
     fields = _fields(spec, region, data.year, [s.title for s in sections])
@@ -483,4 +547,5 @@ def build_report_from(
         sections=sections,
         signature=Signature(issuer, issue_date),
         fields=fields,
+        not_included=data.not_included,
     )

@@ -375,6 +375,8 @@ class _Renderer:
                 body.remove(child)
         self.add(self.report.title, TITLE_STYLE)
         self.add("", BODY_STYLE)
+        if self.report.notice is not None:  # units left out: said first, highlighted
+            self.paragraph(self.report.notice)
         self.paragraph(self.report.intro)
         for section in self.report.sections:
             self.section(section)

@@ -158,3 +158,37 @@ def test_a_changed_database_is_reported(root: Path, capsys: pytest.CaptureFixtur
     # 一（一）'s sentence now reads 共483件，比上年增加8件 instead of 共475件，与上年持平
     assert "未找到生成的语句“作出行政处罚和行政强制处理决定共483件，比上年增加8件，" in out
     assert "发现2处与数据库不一致" in out
+
+
+def test_a_draft_with_the_incomplete_notice_is_not_ready(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stored run left a unit out (rejected) and one sent nothing: the draft says so at its
+    top, and check-draft lists that notice and exits 1 until it is gone."""
+    root = tmp_path / "root"
+    root.mkdir()
+    result = cycle_result(complete=False)
+    engine = make_engine(f"sqlite:///{root / 'nianbao.db'}")
+    try:
+        upgrade(engine)
+        store_cycle(engine, result)
+    finally:
+        engine.dispose()
+    report = build_report(result, SPEC, REGION, ISSUER, date(2021, 1, 25))
+    assert report.notice is not None
+    render_docx(report, root / "report.docx")
+
+    code, out = check(root, capsys)
+    assert code == 1, out
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("初稿尚不能定稿")]
+    assert "第3段" in line and "卫健局（已退回）" in line and "民政局（未报送）" in line
+    assert "与数据库一致" in out  # the figures themselves agree
+
+    document = docx.Document(str(root / "report.docx"))
+    notice = next(p for p in document.paragraphs if p.text == report.notice.text)
+    notice._p.getparent().remove(notice._p)
+    document.save(str(root / "final.docx"))
+    code, out = check(root, capsys, root / "final.docx")
+    assert code == 0, out
+    assert "初稿尚不能定稿" not in out
+    assert "卫健局（已退回）" in out  # still noted: the office removed the notice knowingly

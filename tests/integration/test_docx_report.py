@@ -13,7 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Pt
 
-from nianbao.core.draft_check import check_draft
+from nianbao.core.draft_check import Problem, check_draft
 from nianbao.core.layout import FIRST_BLOCK_ROW, sheet_layout
 from nianbao.core.report_model import WORDING
 from nianbao.io.docx_report import (
@@ -26,7 +26,7 @@ from nianbao.io.docx_report import (
 )
 from tests.conftest import REPO
 from tests.unit import test_report_model_2021 as m2021
-from tests.unit.test_report_model import SPEC, last_year, report
+from tests.unit.test_report_model import SPEC, cycle_result, last_year, report
 
 pytestmark = pytest.mark.integration
 
@@ -313,6 +313,24 @@ def test_read_draft_round_trip(path: Path) -> None:
     assert result.table_figures == len(SPEC.cells)
 
 
+def test_an_incomplete_draft_carries_the_highlighted_notice_below_its_title(
+    tmp_path: Path,
+) -> None:
+    rep = report(cycle_result(complete=False))
+    assert rep.notice is not None
+    out = tmp_path / "incomplete.docx"
+    render_docx(rep, out)
+    document = docx.Document(str(out))
+    title, blank, notice, intro = document.paragraphs[:4]
+    assert (title.text, blank.text, notice.text) == (TITLE, "", rep.notice.text)
+    assert intro.text == rep.intro.text
+    assert notice.runs and all(r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in notice.runs)
+    assert all(r.style.name == "待填写" for r in notice.runs)
+    result = check_draft(rep, SPEC, read_draft(out))
+    assert [d.problem for d in result.differences] == [Problem.INCOMPLETE]
+    assert report().notice is None
+
+
 # ---------------------------------------------------------------- 2021 format
 
 
@@ -322,7 +340,7 @@ def test_2021_draft(tmp_path: Path) -> None:
     render_docx(rep, out)
     document = docx.Document(str(out))
     body = "\n".join(p.text for p in document.paragraphs)
-    assert "制发规章0件、行政规范性文件5件" in body
+    assert "制发行政规范性文件5件，废止行政规范性文件1件" in body
     assert "本年度共收取信息处理费300元，其中市本级300元。" in body
     s2, s3, _ = document.tables
     fee = docx_cell(s2, "s2", "s2_fees_amount", m2021.SPEC)

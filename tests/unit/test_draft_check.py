@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -23,7 +24,7 @@ def grid(model: TableModel) -> tuple[tuple[str, ...], ...]:
 
 def draft_of(rep: Report) -> DraftText:
     """The draft as the renderer writes it, read back as text."""
-    paragraphs = [rep.title, "", rep.intro.text]
+    paragraphs = [rep.title, "", *([rep.notice.text] if rep.notice else []), rep.intro.text]
 
     def walk(sections: tuple[Section, ...]) -> None:
         for sec in sections:
@@ -178,3 +179,48 @@ def test_missing_or_reshaped_tables(rep: Report) -> None:
 )
 def test_parse_number(text: str, value: str | None) -> None:
     assert parse_number(text) == (None if value is None else Decimal(value))
+
+
+def test_zero_left_out_of_a_sentence_is_still_checked(rep: Report) -> None:
+    """一（一） leaves the zero 规章 counts out (未新制作、新公开规章): an edited figure of the
+    same sentence is caught, and so is a database whose 规章 count is no longer zero."""
+    sentence = next(s for s in rep.sentences if "未新制作、新公开规章" in s.text)
+    assert "0件" not in sentence.text
+    edited = edit_paragraph(draft_of(rep), "新制作规范性文件11件", "新制作规范性文件12件")
+    (diff,) = check_draft(rep, m2019.SPEC, edited).differences
+    assert diff.problem is Problem.SENTENCE_VALUE
+    assert (diff.ref, diff.expected, diff.actual) == ("s2_normative_docs_made", "11", "12")
+
+    result = m2019.cycle_result()
+    totals = {**result.totals, "s2_regulations_made": Decimal(1)}
+    changed = m2019.report(replace(result, totals=totals), m2019.last_year())
+    diffs = check_draft(changed, m2019.SPEC, draft_of(rep)).differences
+    assert [d.ref for d in diffs if d.problem is Problem.TABLE_VALUE] == ["s2_regulations_made"]
+    (missing,) = [d for d in diffs if d.problem is Problem.SENTENCE_MISSING]
+    assert missing.expected.startswith("2020年，新制作规章1件、规范性文件11件")
+
+
+def test_the_notice_of_an_incomplete_draft_is_reported_while_it_stands() -> None:
+    rep = m2019.report(m2019.cycle_result(complete=False))
+    assert rep.notice is not None
+    draft = draft_of(rep)
+    result = check_draft(rep, m2019.SPEC, draft)
+    (diff,) = result.differences
+    assert diff.problem is Problem.INCOMPLETE
+    assert diff.where == "第3段"  # title, blank line, then the notice
+    assert not result.ok
+    assert [g.code for g in result.not_included] == ["weijianju", "minzhengju"]
+
+    removed = DraftText(tuple(p for p in draft.paragraphs if p != rep.notice.text), draft.tables)
+    cleared = check_draft(rep, m2019.SPEC, removed)
+    assert cleared.ok and cleared.not_included == result.not_included
+
+
+def test_a_notice_left_in_a_draft_of_complete_data_is_reported() -> None:
+    stale = m2019.report(m2019.cycle_result(complete=False))
+    assert stale.notice is not None
+    rep = m2019.report()
+    draft = draft_of(rep)
+    with_notice = DraftText((stale.notice.text, *draft.paragraphs), draft.tables)
+    (diff,) = check_draft(rep, m2019.SPEC, with_notice).differences
+    assert (diff.problem, diff.where) == (Problem.INCOMPLETE, "第1段")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -16,13 +18,17 @@ from nianbao.core.report_model import (
     Paragraph,
     ParagraphKind,
     Report,
+    ReportData,
     Section,
+    Sentence,
     TableModel,
+    UnitGap,
     build_report,
     count_text,
     money_text,
     signed_text,
 )
+from nianbao.core.report_text import PROACTIVE, Figures
 
 SPEC = FORMAT_2019
 ISSUE = date(2021, 1, 25)
@@ -158,17 +164,19 @@ def submission(code: str, status: Status = Status.ACCEPTED) -> Submission:
     )
 
 
-def cycle_result() -> CycleResult:
-    """Seven roster units; submissions deliberately not in roster order."""
+def cycle_result(complete: bool = True) -> CycleResult:
+    """The five accepted units, or (not ``complete``) seven roster units of which one was
+    rejected and one sent nothing; submissions deliberately not in roster order."""
     subs = (
         submission("funingzhen"),
         submission("zrzyj"),
-        submission("weijianju", Status.REJECTED),
+        *([] if complete else [submission("weijianju", Status.REJECTED)]),
         submission("kouanwei", Status.ACCEPTED_WITH_WARNINGS),
         submission("jiaoyuju"),
         submission("shibenji"),
     )
-    return CycleResult(2020, SPEC.id, ROSTER, subs, expected_totals())
+    roster = tuple(u for u in ROSTER if u.code in ACCEPTED) if complete else ROSTER
+    return CycleResult(2020, SPEC.id, roster, subs, expected_totals())
 
 
 def report(result: CycleResult | None = None, last: dict[str, Decimal] | None = None) -> Report:
@@ -277,7 +285,7 @@ def test_placeholders_for_text_only_people_can_write() -> None:
 
 
 def test_application_breakdown_in_roster_order_without_zero_units() -> None:
-    (para,) = texts(section(report(), "总体情况", "依申请公开"))
+    (para,) = texts(section(report(cycle_result(complete=False)), "总体情况", "依申请公开"))
     assert "2020年共收到政府信息公开申请11项" in para
     assert "其中市本级5项，口岸委2项，自然资源局3项，阜宁镇1项。" in para
     assert "教育局" not in para  # 0 applications
@@ -296,11 +304,56 @@ def test_application_outcomes_and_reviews() -> None:
 def test_proactive_sentences() -> None:
     paras = texts(section(report(), "总体情况", "主动公开"))
     text = "".join(paras)
-    assert "新制作规章0件、规范性文件11件" in text
+    assert (
+        "2020年，新制作规范性文件11件，新公开规范性文件11件，对外公开规范性文件11件；"
+        "未新制作、新公开规章，无对外公开的规章。"
+    ) in text
     assert "作出行政许可处理决定63407件，其他对外管理服务事项处理决定19036件。" in text
     assert "作出行政处罚和行政强制处理决定共475件，其中行政处罚472件，行政强制3件。" in text
     assert "行政事业性收费项目67项，较上一年减少1项。" in text
     assert "政府集中采购项目121项，采购总金额2911.14万元。" in text
+    assert not re.search(r"(?<![\d.])0(?:\.0+)?(?:件|项|万元)", text)  # no zero item listed
+
+
+def proactive_of(totals: dict[str, Decimal], complete: bool = True) -> list[Sentence]:
+    """一（一）'s sentences for totals (the other cells 0)."""
+    values = {cid: totals.get(cid, Decimal(0)) for cid in SPEC.cell}
+    gaps = () if complete else (UnitGap("minzhengju", "民政局", Status.MISSING),)
+    data = ReportData(2020, values, not_included=gaps)
+    return [s for build in PROACTIVE if (s := build(Figures(SPEC, data))) is not None]
+
+
+def test_zero_items_are_left_out_of_enumerations_and_said_in_words() -> None:
+    one = Decimal(1)
+    sentences = proactive_of(
+        {"s2_regulations_made": Decimal(2), "s2_penalty_decisions": Decimal(9)}
+    )
+    assert [s.text for s in sentences] == [
+        "2020年，新制作规章2件；未新制作规范性文件，未新公开规章和规范性文件，"
+        "无对外公开的规章和规范性文件。",
+        "未作出行政许可、其他对外管理服务事项处理决定。",
+        "作出行政处罚处理决定9件，未作出行政强制处理决定。",
+        "无行政事业性收费项目，与上一年持平。",
+        "未开展政府集中采购。",
+    ]
+    documents = sentences[0]
+    assert [f.ref for f in documents.figures if f.value == 0] == [
+        "s2_normative_docs_made",
+        "s2_regulations_published",
+        "s2_normative_docs_published",
+        "s2_regulations_total",
+        "s2_normative_docs_total",
+    ]  # every zero left out is still a figure of its sentence, stated by the wording
+    assert [documents.text[a:b] for a, b, _ in documents.slots] == ["2"]
+    fees = proactive_of({"s2_fees_prev_items": one, "s2_fees_change": -one})[3]
+    assert fees.text == "无行政事业性收费项目，较上一年减少1项。"
+
+
+def test_zero_statements_are_qualified_while_units_are_missing() -> None:
+    sentences = proactive_of({"s2_regulations_made": Decimal(2)}, complete=False)
+    assert sentences[0].text.startswith("2020年，新制作规章2件；已汇总的单位均未新制作规范性文件")
+    assert sentences[4].text == "已汇总的单位均未开展政府集中采购。"
+    assert all("已汇总的单位均未" in s.text or "已汇总的单位均无" in s.text for s in sentences)
 
 
 def resolve(fig: Figure, result: CycleResult, last: dict[str, Decimal] | None = None) -> Decimal:
@@ -332,8 +385,10 @@ def test_every_figure_resolves_to_its_cells() -> None:
 
 def test_nothing_to_report_reads_naturally() -> None:
     zeros = {cid: Decimal(0) for cid in SPEC.cell}
-    result = CycleResult(2020, SPEC.id, ROSTER, (), zeros)
-    rep = report(result)
+    roster = tuple(u for u in ROSTER if u.code in ACCEPTED)
+    subs = tuple(replace(submission(code), values=zeros, texts={}) for code in ACCEPTED)
+    rep = report(CycleResult(2020, SPEC.id, roster, subs, zeros))
+    assert rep.notice is None
     (para,) = texts(section(rep, "总体情况", "依申请公开"))
     assert para == "2020年未收到政府信息公开申请。未发生政府信息公开行政复议、行政诉讼案件。"
     assert texts(section(rep, "其他需要报告的事项")) == ["无。"]
@@ -501,3 +556,54 @@ def test_fixed_wording_has_keys_for_the_template() -> None:
     assert keys <= set(WORDING) and set(WORDING) == set(WORDING_USES)
     assert rep.fields["地区"] == "绥芬河市" and rep.fields["部分数"] == "6"
     assert rep.fields["文号"] == "国办公开办函〔2019〕60号"
+
+
+# ---------------------------------------------------------------- an incomplete cycle
+
+
+def test_an_incomplete_draft_says_so_first_and_names_who_and_why() -> None:
+    rep = report(cycle_result(complete=False))
+    assert [(g.name, g.status) for g in rep.not_included] == [
+        ("卫健局", Status.REJECTED),
+        ("民政局", Status.MISSING),
+    ]
+    notice = rep.notice
+    assert notice is not None and notice.kind is ParagraphKind.PLACEHOLDER
+    assert next(iter(rep.walk())) == notice  # above the intro
+    assert notice.text.startswith("【待填写：") and notice.text.endswith("】")
+    assert f"民政局{Status.MISSING.label}" in notice.text
+    assert "卫健局" in notice.text and Status.REJECTED.label[:2] in notice.text
+    assert not any(ch.isdigit() for ch in notice.text)  # no figure the checker would miss
+    assert report().notice is None
+
+
+def without(code: str, rejected: bool) -> CycleResult:
+    """The cycle without ``code``'s figures: it was rejected, or is not on the roster."""
+    kept = [u for u in ACCEPTED if u != code]
+    totals = {
+        cid: sum((Decimal(UNIT_CELLS[u].get(cid, "0")) for u in kept), Decimal(0))
+        for cid in SPEC.cell
+    }
+    subs = tuple(submission(u) for u in kept)
+    roster = tuple(u for u in ROSTER if u.code in kept or (rejected and u.code == code))
+    if rejected:
+        subs += (submission(code, Status.REJECTED),)
+    return CycleResult(2020, SPEC.id, roster, subs, totals)
+
+
+def test_no_categorical_zero_claim_drawn_from_incomplete_data() -> None:
+    """口岸委 has the only review case: rejected, its case is not in the totals, and the
+    draft must not state that no review happened."""
+    rep = report(without("kouanwei", rejected=True))
+    (para,) = texts(section(rep, "总体情况", "依申请公开"))
+    assert "发生政府信息公开行政复议" in para
+    assert "已汇总的单位均未发生政府信息公开行政复议案件。" in para
+    generated = [s for p in rep.paragraphs if p.kind is ParagraphKind.TEXT for s in p.sentences]
+    for s in generated:
+        for claim in ("未发生", "未收到", "未作出", "未开展", "未新制作", "未收取"):
+            at = s.text.find(claim)
+            assert at < 0 or "已汇总的单位均" in s.text[:at], s.text
+    complete = report(without("kouanwei", rejected=False))
+    assert complete.notice is None
+    (para,) = texts(section(complete, "总体情况", "依申请公开"))
+    assert "。未发生政府信息公开行政复议案件。" in para

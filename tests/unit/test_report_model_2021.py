@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -113,14 +114,29 @@ def section_text(rep: Report, *titles: str) -> str:
 def test_2021_proactive_sentences_follow_the_format_cells() -> None:
     text = section_text(report(), "总体情况", "主动公开")
     assert (
-        "2021年，制发规章0件、行政规范性文件5件，废止规章0件、行政规范性文件1件，"
-        "现行有效规章2件、行政规范性文件36件。"
+        "2021年，制发行政规范性文件5件，废止行政规范性文件1件，"
+        "现行有效规章2件、行政规范性文件36件；未制发、废止规章。"
     ) in text
     assert "作出行政许可处理决定5120件。" in text
     assert "作出行政处罚和行政强制处理决定共304件，其中行政处罚300件，行政强制4件。" in text
-    assert "行政事业性收费本年收费金额12.50万元。" in text
+    assert "本年收取行政事业性收费12.50万元。" in text
+    assert not re.search(r"(?<![\d.])0(?:\.0+)?(?:件|项|万元)", text)  # no zero item listed
     for word in ("新制作", "采购", "其他对外管理服务事项", "较上一年"):
         assert word not in text
+
+
+def test_2021_zero_fees_and_documents_in_words() -> None:
+    zeros = dict.fromkeys(SPEC.cell, Decimal(0))
+    data = ReportData(2021, {**zeros, "s2_normative_docs_in_force": Decimal(3)})
+    texts = [s.text for build in PROACTIVE if (s := build(Figures(SPEC, data))) is not None]
+    assert texts == [
+        "2021年，现行有效行政规范性文件3件；未制发、废止规章和行政规范性文件，无现行有效的规章。",
+        "未作出行政许可处理决定。",
+        "未作出行政处罚、行政强制处理决定。",
+        "本年未收取行政事业性收费。",
+    ]
+    fee = next(s for build in PROACTIVE if (s := build(Figures(SPEC, data))) and "收费" in s.text)
+    assert [f.ref for f in fee.figures] == ["s2_fees_amount"] and not fee.slots
 
 
 def test_sentence_definitions_apply_by_the_cells_a_format_has() -> None:
