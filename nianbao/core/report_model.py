@@ -623,7 +623,7 @@ def incomplete_notice(gaps: Sequence[UnitGap]) -> Paragraph | None:
         *([f"{_names(rejected)}的报表已退回、尚未改正"] if rejected else []),
     ]
     text = (
-        f"{PLACEHOLDER_PREFIX}{INCOMPLETE_MARK}：{'，'.join(why)}，这些单位的数据均未计入汇总，"
+        f"{PLACEHOLDER_PREFIX}{INCOMPLETE_MARK}：{'，'.join(why)}，上述单位的数据未计入汇总，"
         "本报告中的数字和“未发生”“未收到”等表述只反映已汇总单位的报表。请督促上述单位报送"
         "或改正后重新汇总、生成初稿；确定不再等待的，在报告中说明情况后删除本段。"
         f"{PLACEHOLDER_SUFFIX}"

@@ -48,6 +48,7 @@ from nianbao.io.atomic import atomic_path
 TEMPLATE_NAME = "report-template.docx"
 
 LATIN = "Times New Roman"
+EAST_ASIAN_LANGUAGE = "zh-CN"
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONTS = {1: "黑体", 2: "楷体_GB2312", 3: BODY_FONT, 4: BODY_FONT}
@@ -206,7 +207,32 @@ def _para_style(
     return style
 
 
+def chinese_text(doc: Any) -> None:
+    """Mark the document's East Asian text as Simplified Chinese (``w:lang w:eastAsia``), so
+    Word, WPS and LibreOffice use Simplified Chinese glyph forms and typesetting rules for
+    it, whichever CJK font ends up drawing it."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    lang.set(qn("w:eastAsia"), EAST_ASIAN_LANGUAGE)
+
+
 def _template_styles(doc: Any) -> None:
+    chinese_text(doc)
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rfonts = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
     if rfonts is not None:
@@ -348,6 +374,7 @@ def render_docx(report: Report, path: Path, template: Path | None = None) -> Non
     missing = [name for name in REQUIRED_STYLES if name not in doc.styles]
     if missing:
         raise TemplateError(f"报告模板 {source} 缺少样式：{'、'.join(missing)}")
+    chinese_text(doc)  # an office's template made from an older one may lack it
     _Renderer(doc, report, template_wording(doc)).render()
     props = doc.core_properties
     props.title = report.title
@@ -537,16 +564,35 @@ def _table(doc: Any, model: TableModel, fonts: Any, style_id: Callable[[str], st
         par.alignment = _align(spec)
         set_fonts(par.add_run(spec.text), *fonts(style))
     header_rows = _header_rows(model)
+    parts = _block_starts(model)
     for i, row in enumerate(table.rows):
         row.height, row.height_rule = ROW_HEIGHT, WD_ROW_HEIGHT_RULE.AT_LEAST
         trpr = row._tr.get_or_add_trPr()
         trpr.append(OxmlElement("w:cantSplit"))  # schema order: cantSplit before tblHeader
         if i < header_rows:
             trpr.append(OxmlElement("w:tblHeader"))
-        if i < model.rows - 1:  # keep the table on one page when it fits
+        if i + 1 < model.rows and i + 1 not in parts:  # kept with the row after it
             for cell in row.cells:
                 for par in cell.paragraphs:
                     par.paragraph_format.keep_with_next = True
+
+
+def _block_starts(model: TableModel) -> set[int]:
+    """Rows a page may break before, so that a long table fills the page it starts on
+    instead of moving whole to the next one: in a table of captioned blocks (table 二's
+    第二十条第（一）项…), before each caption; in the others, after the repeated header rows
+    and outside every merged row label except the outermost (table 三's （三）不予公开 stays on
+    one page, its 三、本年度办理结果 may go on)."""
+    captions = {c.row for c in model.cells if c.role is CellRole.CAPTION and c.row > 0}
+    if captions:
+        return captions
+    inside = {
+        r
+        for c in model.cells
+        if c.col > 0 and c.row_span > 1
+        for r in range(c.row + 1, c.row_end + 1)
+    }
+    return {r for r in range(_header_rows(model) + 1, model.rows) if r not in inside}
 
 
 def _header_rows(model: TableModel) -> int:

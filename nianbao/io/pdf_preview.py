@@ -3,8 +3,9 @@
 The official fonts (方正小标宋简体, 仿宋_GB2312, 楷体_GB2312, 黑体) are rarely installed on Linux;
 for the preview, fontconfig is told to use the nearest installed CJK font for each one that
 is missing (Noto Serif CJK SC for the Song/FangSong styles, bold for the title, Noto Sans
-CJK SC for 黑体), so the PDF shows the intended contrast between title, headings and body.
-The .docx itself is never changed.
+CJK SC for 黑体), so the PDF shows the intended contrast between title, headings and body,
+in Simplified Chinese glyph forms (the draft also marks its East Asian text zh-CN). The .docx
+itself is never changed.
 """
 
 from __future__ import annotations
@@ -23,13 +24,30 @@ INSTALL_HINT = (
 )
 
 SERIF, SANS, KAI = "Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL UKai CN"
-# font named in the draft -> (stand-ins in order of preference, embolden)
+SONG, HEI = ((SERIF,), False), ((SANS,), False)
+# font named in a draft (ours, or an office's own template) -> (stand-ins in order of
+# preference, embolden). The stand-ins are the Simplified Chinese (SC) faces: fontconfig's
+# own fallback for a missing CJK font picks the Japanese (JP) face of the same collection.
 STAND_INS: dict[str, tuple[tuple[str, ...], bool]] = {
     "方正小标宋简体": ((SERIF,), True),
-    "仿宋_GB2312": ((SERIF,), False),
+    "方正小标宋_GBK": ((SERIF,), True),
+    "仿宋_GB2312": SONG,
+    "仿宋": SONG,
+    "FangSong": SONG,
+    "方正仿宋_GBK": SONG,
+    "方正仿宋简体": SONG,
+    "宋体": SONG,
+    "SimSun": SONG,
     "楷体_GB2312": ((KAI, SERIF), False),
-    "黑体": ((SANS,), False),
-    "宋体": ((SERIF,), False),
+    "楷体": ((KAI, SERIF), False),
+    "KaiTi": ((KAI, SERIF), False),
+    "方正楷体_GBK": ((KAI, SERIF), False),
+    "黑体": HEI,
+    "SimHei": HEI,
+    "方正黑体_GBK": HEI,
+    "方正黑体简体": HEI,
+    "微软雅黑": HEI,
+    "Microsoft YaHei": HEI,
 }
 
 
@@ -42,13 +60,12 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _installed(family: str) -> bool:
-    if shutil.which("fc-list") is None:
-        return True  # no fontconfig: nothing to alias
+def installed_families() -> set[str]:
+    """Every font family fontconfig knows (each of a font's names: 宋体 and SimSun)."""
     out = subprocess.run(
-        ["fc-list", family, "family"], capture_output=True, text=True, check=False, timeout=30
+        ["fc-list", ":", "family"], capture_output=True, text=True, check=False, timeout=30
     )
-    return bool(out.stdout.strip())
+    return {name.strip() for line in out.stdout.splitlines() for name in line.split(",")}
 
 
 def fontconfig(path: Path) -> Path | None:
@@ -57,8 +74,9 @@ def fontconfig(path: Path) -> Path | None:
     if shutil.which("fc-list") is None or not Path("/etc/fonts/fonts.conf").is_file():
         return None
     rules = []
+    installed = installed_families()
     for family, (stand_ins, bold) in STAND_INS.items():
-        if _installed(family):
+        if family in installed:
             continue
         names = "".join(f"<string>{escape(s)}</string>" for s in stand_ins)
         weight = '<edit name="weight" mode="assign"><const>bold</const></edit>' if bold else ""

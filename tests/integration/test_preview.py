@@ -12,11 +12,13 @@ import struct
 import subprocess
 from pathlib import Path
 
+import docx
 import pytest
+from docx.shared import Pt
 
 from nianbao.cli import main
-from nianbao.io.docx_report import render_docx
-from nianbao.io.pdf_preview import find_soffice
+from nianbao.io.docx_report import chinese_text, render_docx, set_fonts
+from nianbao.io.pdf_preview import find_soffice, to_pdf
 from tests.unit.test_report_model import report
 
 pytestmark = pytest.mark.integration
@@ -115,3 +117,39 @@ def test_preview_without_a_draft(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["preview", "--year", "2020", "--root", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "找不到报告初稿" in err and "nianbao run --year 2020" in err
+
+
+def glyphs(tmp_path: Path, name: str, font: str, chinese: bool = False) -> bytes:
+    """Pixels of a line of characters whose Japanese and Chinese forms differ, drawn by the
+    preview in ``font`` (``chinese``: the East Asian text marked zh-CN as the draft does)."""
+    document = docx.Document()
+    if chinese:
+        chinese_text(document)
+    run = document.add_paragraph().add_run("骨直令次化关")
+    run.font.size = Pt(48)
+    set_fonts(run, font, font)
+    path = tmp_path / f"{name}.docx"
+    document.save(str(path))
+    pdf = to_pdf(path, tmp_path)
+    pdftoppm = need(shutil.which("pdftoppm"), "pdftoppm (poppler-utils)")
+    subprocess.run(
+        [pdftoppm, "-gray", "-r", "60", "-W", "500", "-H", "150", "-singlefile", pdf, pdf],
+        check=True,
+        timeout=120,
+    )
+    return pdf.with_suffix(".pdf.pgm").read_bytes()
+
+
+def test_preview_draws_simplified_chinese_glyph_forms(tmp_path: Path) -> None:
+    need(find_soffice(), "LibreOffice (soffice)")
+    fc_list = shutil.which("fc-list")
+    families = subprocess.run([fc_list or "true", ":", "family"], capture_output=True, text=True)
+    if not {"Noto Serif CJK SC", "Noto Serif CJK JP"} <= set(families.stdout.splitlines()):
+        pytest.skip("Noto Serif CJK SC and JP not both installed")
+    sc = glyphs(tmp_path, "sc", "Noto Serif CJK SC")
+    jp = glyphs(tmp_path, "jp", "Noto Serif CJK JP")
+    assert sc != jp  # the test can tell the two forms apart
+    for name in ("仿宋_GB2312", "宋体", "仿宋"):  # missing official fonts: SC stand-ins
+        assert glyphs(tmp_path, f"stand-in-{len(name)}", name) == sc, name
+    # text marked zh-CN (as every draft is) takes Chinese forms even from the JP face
+    assert glyphs(tmp_path, "jp-zh", "Noto Serif CJK JP", chinese=True) == sc
