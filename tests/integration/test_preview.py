@@ -10,6 +10,7 @@ import os
 import shutil
 import struct
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -17,6 +18,7 @@ import pytest
 from docx.shared import Pt
 
 from nianbao.cli import main
+from nianbao.core.report_model import Draft, Paragraph, Sentence, number_sections
 from nianbao.io.docx_report import chinese_text, render_docx, set_fonts
 from nianbao.io.pdf_preview import find_soffice, to_pdf
 from tests.unit.test_report_model import report
@@ -153,3 +155,22 @@ def test_preview_draws_simplified_chinese_glyph_forms(tmp_path: Path) -> None:
         assert glyphs(tmp_path, f"stand-in-{len(name)}", name) == sc, name
     # text marked zh-CN (as every draft is) takes Chinese forms even from the JP face
     assert glyphs(tmp_path, "jp-zh", "Noto Serif CJK JP", chinese=True) == sc
+
+
+def test_table_two_starts_where_the_text_ends(tmp_path: Path) -> None:
+    """A page with room for table 二's heading and first blocks, not for all of it: the table
+    starts there (it used to move whole to the next page, leaving the space empty)."""
+    need(find_soffice(), "LibreOffice (soffice)")
+    pdftotext = need(shutil.which("pdftotext"), "pdftotext (poppler-utils)")
+    base = report()
+    s2 = next(t for t in base.tables if t.key == "s2")
+    filler = tuple(Paragraph((Sentence(f"第{i}行。"),)) for i in range(11))  # one line each
+    sections = number_sections([Draft("总体情况", filler), Draft("主动公开政府信息情况", (s2,))])
+    rep = replace(base, intro=Paragraph((Sentence("引言。"),)), sections=sections)
+    render_docx(rep, tmp_path / "t.docx")
+    pdf = to_pdf(tmp_path / "t.docx", tmp_path)
+    text = subprocess.run([pdftotext, pdf, "-"], capture_output=True, text=True, check=True)
+    pages = ["".join(page.split()) for page in text.stdout.split("\f")]
+    assert "第10行。" in pages[0]  # the filler leaves about a third of page 1
+    assert "二、主动公开政府信息情况" in pages[0] and "第二十条第（一）项" in pages[0]
+    assert "第二十条第（九）项" in pages[1]  # the rest goes on
