@@ -44,7 +44,7 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     log = get_run_logger()
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
 
-    found, findings = find_submissions(settings.inbox, as_is(roster))
+    found, findings = find_submissions(settings.inbox, as_is(roster), settings.settle_seconds)
     last, last_totals = load_last_year(settings.database_url, year, last_year_cells(spec))
     size = settings.batch_size
     batches = [found[i : i + size] for i in range(0, len(found), size)]
@@ -61,10 +61,13 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
             as_is(last),
             settings.workers,
             settings.archive,
+            settings.read_bounds,
         )
         for b in batches
     ]
-    submissions = [s for f in futures for s in f.result()]
+    intakes = [f.result() for f in futures]
+    submissions = [s for i in intakes for s in i.submissions]
+    findings += [f for i in intakes for f in i.findings]  # files of units not handled
     result = consolidate_cycle(
         as_is(spec), year, as_is(roster), as_is(submissions), as_is(findings), settings.deadline
     )

@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nianbao.core.clock import DEFAULT_TIMEZONE, zone
+from nianbao.io.bounds import MB, ReadBounds
 
 ROOT_CONFIG = "nianbao.toml"
 
@@ -43,6 +44,25 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=0, ge=0, description="读取和校验工作簿的进程数；0 为按CPU核数，1 为不另开进程"
     )
+    settle_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="文件大小和修改时间多少秒不变才算写入完成（run 和 watch 共用）；"
+        "仍在变化的文件留待下次汇总",
+    )
+    max_file_mb: float = Field(
+        default=20, gt=0, description="报送文件大小上限（MB）；超过的文件不读取"
+    )
+    max_unzipped_mb: float = Field(
+        default=100, gt=0, description="工作簿中要读取的部分解压后的总大小上限（MB）"
+    )
+    max_part_mb: float = Field(
+        default=50, gt=0, description="工作簿中每个部分（如一张工作表）解压后的大小上限（MB）"
+    )
+    max_zip_ratio: float = Field(
+        default=200, gt=1, description="工作簿中超过1MB的部分的压缩比上限（解压后÷压缩后）"
+    )
+    max_zip_members: int = Field(default=1000, ge=1, description="工作簿内部部件数上限")
 
     @field_validator("timezone")
     @classmethod
@@ -52,6 +72,17 @@ class Settings(BaseSettings):
         except (KeyError, ValueError) as exc:
             raise ValueError(f"未知的时区：{value}（应为如 Asia/Shanghai 的IANA名称）") from exc
         return value
+
+    @property
+    def read_bounds(self) -> ReadBounds:
+        """The bounds a submitted file must keep before it is parsed."""
+        return ReadBounds(
+            file_bytes=int(self.max_file_mb * MB),
+            unzipped_bytes=int(self.max_unzipped_mb * MB),
+            part_bytes=int(self.max_part_mb * MB),
+            ratio=self.max_zip_ratio,
+            members=self.max_zip_members,
+        )
 
     @property
     def database_url(self) -> str:

@@ -33,7 +33,9 @@ def register(sub: SubParsers) -> None:
     wat.add_argument("--root", type=Path, help="共享文件夹根目录")
     wat.add_argument("--year", type=int, help="报告年度（默认上一个自然年）")
     wat.add_argument(
-        "--settle", type=float, default=5.0, help="文件大小和修改时间多少秒不变才算稳定（默认5）"
+        "--settle",
+        type=float,
+        help="文件大小和修改时间多少秒不变才算稳定（默认为设置 settle_seconds，5秒）",
     )
     wat.add_argument("--poll", type=float, default=1.0, help="检查收件箱的间隔（秒，默认1）")
     wat.add_argument(
@@ -88,7 +90,7 @@ class _Stop:
 def _watch(args: argparse.Namespace) -> int:
     from nianbao.io.watch import Pacer, StabilityTracker, file_stable_event, watch
 
-    settings = load_settings(root=args.root)
+    settings = load_settings(root=args.root, settle_seconds=args.settle)
     root = settings.root.resolve()
     if not settings.inbox.is_dir():
         raise CliError(f"共享文件夹中没有收件箱目录：{settings.inbox}")
@@ -118,14 +120,14 @@ def _watch(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     print(
-        f"开始监视 {settings.inbox}（{year()}年度，文件{args.settle:g}秒不变即通知 {url}）。"
-        "按 Ctrl+C 停止。",
+        f"开始监视 {settings.inbox}（{year()}年度，"
+        f"文件{settings.settle_seconds:g}秒不变即通知 {url}）。按 Ctrl+C 停止。",
         flush=True,
     )
     pacer = Pacer(window=args.window)
     watch(
         settings.inbox,
-        tracker=StabilityTracker(settle=args.settle),
+        tracker=StabilityTracker(settle=settings.settle_seconds),
         pacer=pacer,
         send=send,
         on_stable=on_stable,

@@ -59,12 +59,15 @@ def _other_years(result: CycleResult, code: str) -> str:
 
 
 def _current_findings(result: CycleResult) -> list[tuple[str, Finding]]:
-    """(unit name, finding) for each roster unit's current file, then unattributed findings."""
+    """(unit name, finding) for each roster unit's current file, then the run's findings
+    (on files of a unit that were not read, e.g. still being written, or of no unit)."""
     out = []
+    names = {}
     for unit in result.roster:
+        names[unit.code] = unit.name
         sub = current_submission(result, unit.code)
         out += [(unit.name, f) for f in (sub.findings if sub else ())]
-    return out + [(NO_UNIT, f) for f in result.findings]
+    return out + [(names.get(f.unit, NO_UNIT), f) for f in result.findings]
 
 
 def findings_rows(result: CycleResult) -> list[Row]:

@@ -35,6 +35,77 @@ _KINDS = (
         "请用Excel或WPS打开下发的模板，填写后另存为.xlsx格式（不加密码）重新报送。",
     ),
     Kind(
+        "workbook-too-large",
+        E,
+        "工作簿过大，未读取",
+        "文件“{file}”{actual}，超过上限{expected}，未读取。",
+        "报表文件通常只有几十KB。请在下发的模板中只填写本表的数字和文字，不要粘贴大量数据或"
+        "插入图片，保存后重新报送。",
+    ),
+    Kind(
+        "sheets-ignored",
+        W,
+        "模板以外的工作表未读取",
+        "工作簿中的工作表{actual}不属于模板，其内容未读取，也不计入汇总。",
+        "请只在模板原有的工作表中填写；需要说明的情况请写在“五六、文字材料及联系人”工作表中。",
+    ),
+    Kind(
+        "file-too-large",
+        E,
+        "文件过大，未读取",
+        "文件“{file}”有{actual}，超过上限{expected}，未读取，不作为本单位的报送文件。",
+        "报表文件通常只有几十KB。请用下发的模板重新填写，不要插入图片或粘贴大量数据，保存后重新报送。",
+    ),
+    Kind(
+        "symlink-refused",
+        E,
+        "快捷方式（链接）未读取",
+        "“{file}”是快捷方式（符号链接），{actual}；为安全起见不读取链接，不作为报送文件。",
+        "请把报表文件本身（而不是快捷方式）复制到本单位文件夹中。",
+    ),
+    Kind(
+        "unit-folder-refused",
+        E,
+        "单位文件夹是快捷方式（链接），未读取",
+        "单位文件夹“{file}”是快捷方式（符号链接），{actual}；为安全起见其中的文件都未读取。",
+        "请系统管理员把该单位的文件夹改为共享文件夹中的普通文件夹。",
+    ),
+    Kind(
+        "folder-unreadable",
+        E,
+        "单位文件夹无法打开",
+        "单位文件夹“{file}”无法打开：{actual}；其中的文件未读取，其他单位不受影响。",
+        "请系统管理员检查该文件夹的访问权限。",
+    ),
+    Kind(
+        "file-not-read",
+        E,
+        "文件无法打开",
+        "“{file}”无法作为文件读取：{actual}，未处理。",
+        "请把报表文件本身放入本单位文件夹；如仍有问题请联系系统管理员。",
+    ),
+    Kind(
+        "subfolder-ignored",
+        W,
+        "子文件夹中的文件未读取",
+        "单位文件夹中的子文件夹“{file}”未读取。",
+        "请把报表文件直接放在本单位文件夹中，不要放在子文件夹里。",
+    ),
+    Kind(
+        "file-arriving",
+        W,
+        "文件正在写入，下次汇总时处理",
+        "文件“{file}”正在写入，下次汇总时处理；本次汇总沿用本单位此前的报送情况。",
+        "无需操作。如文件已复制完毕，下次汇总时会自动处理。",
+    ),
+    Kind(
+        "unit-file-failed",
+        E,
+        "处理本单位文件时出错",
+        "处理文件“{file}”时出错（{expected}）：{actual}。本次未处理该文件，其他单位不受影响。",
+        "请联系系统维护人员；问题排除后下次汇总时会重新处理。",
+    ),
+    Kind(
         "metadata-missing",
         E,
         "模板标识缺失",
@@ -216,10 +287,30 @@ _KINDS = (
 
 CATALOGUE: dict[str, Kind] = {k.code: k for k in _KINDS}
 
-# Findings after which a workbook's figures cannot be attributed to the unit and cycle.
-IDENTITY_CODES = frozenset(
-    {"file-unreadable", "metadata-missing", "wrong-unit-folder", "wrong-year", "format-mismatch"}
+# Findings on a file the intake did not read (a link, too large, still being written, …):
+# they are the run's findings on the unit (the board, status.json's top-level findings) and
+# do not change its status; the file is no submission.
+NOT_READ_CODES = frozenset(
+    {
+        "file-too-large",
+        "symlink-refused",
+        "unit-folder-refused",
+        "folder-unreadable",
+        "file-not-read",
+        "subfolder-ignored",
+        "file-arriving",
+        "unit-file-failed",
+    }
 )
+# Findings on a file that was not (or may not be) parsed: its original goes to quarantine.
+UNREADABLE_CODES = frozenset({"file-unreadable", "workbook-too-large"})
+# Findings after which a workbook's figures cannot be attributed to the unit and cycle.
+IDENTITY_CODES = UNREADABLE_CODES | {
+    "metadata-missing",
+    "wrong-unit-folder",
+    "wrong-year",
+    "format-mismatch",
+}
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,13 @@ _STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class RawWorkbook:
-    """What a reader extracted from one file: every sheet as a grid of cell values.
+    """What a reader extracted from one file: the template's sheets as grids of cell values.
 
     ``grids[sheet][r][c]`` holds the value at row ``r + 1``, column ``c + 1`` (None, str,
-    int, float, bool or datetime). ``error`` is set when the file could not be read at all.
+    int, float, bool or datetime). ``error`` is set when the file could not be read at all;
+    ``notes`` are what the reader found (sheets it ignored; an error when it refused to
+    parse the file). ``file`` is the display name (valid UTF-8, one line), ``path`` the
+    name as bytes on disk, relative to the inbox.
     """
 
     unit_folder: str
@@ -66,11 +69,14 @@ class RawWorkbook:
     received_at: datetime
     grids: dict[str, list[list[Any]]] = field(default_factory=dict)
     error: str | None = None
+    notes: tuple[Finding, ...] = ()
+    path: bytes = b""
 
 
 @dataclass(frozen=True)
 class Submission:
-    """One unit's validated return."""
+    """One unit's validated return; ``file`` is its display name, ``path`` the name as bytes
+    on disk (relative to the inbox)."""
 
     unit: str
     file: str
@@ -82,6 +88,7 @@ class Submission:
     texts: dict[str, str]
     findings: tuple[Finding, ...]
     other_year: int | None = None  # the report year of a workbook made for another cycle
+    path: bytes = b""
 
 
 @dataclass(frozen=True)

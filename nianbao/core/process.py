@@ -159,9 +159,13 @@ def process_batch(
     extracted: dict[int, Extracted] = {}
     for i, raw in enumerate(raws):
         if raw.error is not None:
-            found.append([Finding("file-unreadable", actual=raw.error)])
+            found.append([*raw.notes, Finding("file-unreadable", actual=raw.error)])
             continue
-        findings, other_year = _identify(raw, spec, year, units, read_meta(raw.grids))
+        if has_errors(raw.notes):  # refused by the reader (e.g. too large to parse)
+            found.append(list(raw.notes))
+            continue
+        identified, other_year = _identify(raw, spec, year, units, read_meta(raw.grids))
+        findings = [*raw.notes, *identified]
         if other_year is not None:
             other[i] = other_year
         if not has_errors(findings):
@@ -213,6 +217,7 @@ def _submission(
         values=values,
         texts=texts,
         findings=tuple(findings),
+        path=raw.path,
     )
 
 

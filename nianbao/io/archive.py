@@ -1,4 +1,9 @@
-"""Keep every received original byte for byte, addressed by content; isolate unreadable ones."""
+"""Keep every received original byte for byte, addressed by content; isolate unreadable ones.
+
+Names made here from a unit's file name stay within a filesystem's 255 bytes: the archive
+keeps only a short extension, the quarantine keeps the hash prefix whole and shortens the
+unit's part of the name (``nianbao.io.names.fit_name``).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ from pathlib import Path
 
 from nianbao.core.model import Submission
 from nianbao.io.atomic import atomic_path
+from nianbao.io.names import fit_name, suffix_of
 
 
 def archived_as(archive: Path, sha256: str, name: str) -> Path:
     """``archive/<first two hex digits>/<sha256><suffix>`` for a file called ``name``."""
-    return archive / sha256[:2] / f"{sha256}{Path(name).suffix.lower()}"
+    return archive / sha256[:2] / f"{sha256}{suffix_of(name)}"
 
 
 def archive_path(archive: Path, sub: Submission) -> Path:
@@ -40,5 +46,7 @@ def keep_bytes(data: bytes, target: Path) -> Path:
 
 
 def quarantine_path(quarantine: Path, sub: Submission) -> Path:
-    """``quarantine/<unit>/<sha256 prefix>-<original name>`` for a file that could not be read."""
-    return quarantine / sub.unit / f"{sub.sha256[:12]}-{Path(sub.file).name}"
+    """``quarantine/<unit>/<sha256 prefix>-<original name>`` for a file that could not be
+    read (the name shortened to fit, never a path)."""
+    name = sub.file.rsplit("/", 1)[-1]
+    return quarantine / sub.unit / fit_name(f"{sub.sha256[:12]}-", name)

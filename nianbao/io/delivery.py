@@ -11,7 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nianbao.core.findings import Finding
 from nianbao.core.model import Submission, Unit
+from nianbao.io.guard import UnitGuard
 from nianbao.io.receipt import write_receipt
 from nianbao.io.workers import BACKGROUND, available_cores, shared_workers
 
@@ -31,22 +33,27 @@ class Delivery:
     late: bool = False
 
 
-def _one(job: Delivery) -> None:
-    write_receipt(job.receipt, job.unit, job.year, job.sub, job.late)
+def _run(jobs: Sequence[Delivery]) -> list[Finding]:
+    """The jobs, a few at a time (creating folders and files mostly waits on the disk),
+    each under a per-unit guard: the findings of those that failed."""
+    guard = UnitGuard()
 
+    def one(job: Delivery) -> None:
+        with guard.unit(job.sub.unit, job.sub.file, "生成回执"):
+            write_receipt(job.receipt, job.unit, job.year, job.sub, job.late)
 
-def _run(jobs: Sequence[Delivery]) -> None:
-    """The jobs, a few at a time: creating folders and files mostly waits on the disk."""
     with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(_one, jobs))
+        list(pool.map(one, jobs))
+    return guard.findings
 
 
-def deliver(jobs: Sequence[Delivery], workers: int = 0) -> None:
-    """Run ``jobs`` (in this process when there are few, else on ``workers`` processes)."""
+def deliver(jobs: Sequence[Delivery], workers: int = 0) -> list[Finding]:
+    """Run ``jobs`` (in this process when there are few, else on ``workers`` processes);
+    returns a finding for each unit whose receipt could not be written."""
     workers = workers or available_cores()
     if workers <= 1 or len(jobs) < MIN_PARALLEL:
-        _run(jobs)
-        return
+        return _run(jobs)
     light = [replace(j, sub=replace(j.sub, values={}, texts={})) for j in jobs]  # no figures
     chunks = [(light[i : i + CHUNK],) for i in range(0, len(light), CHUNK)]
-    shared_workers(workers, nice=BACKGROUND).map(_run, chunks)
+    results = shared_workers(workers, nice=BACKGROUND).map(_run, chunks)
+    return [f for part in results for f in part]

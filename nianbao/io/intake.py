@@ -2,68 +2,155 @@
 
 The work per file (calamine parse, extraction, validation) is CPU-bound Python, so threads do
 not help; the batch is cut into chunks that worker processes read and validate, each chunk's
-figures checked together by the identity engine. Workers come from a ``forkserver`` (a clean
-process that has imported only this module), never from a fork of a multi-threaded parent.
-Results come back in the batch's order and are the same as reading the files one by one.
+figures checked together by the identity engine. Workers are clean interpreters
+(``nianbao.io.workers``), never a fork of a multi-threaded parent. Results come back in the
+batch's order and are the same as reading the files one by one.
+
+Each file is handled inside a per-unit guard (``nianbao.io.guard``): a file that is refused
+(a link, too large, still being written) or that fails in any way becomes a finding on its
+unit and is not a submission this run; the batch goes on.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMATS
-from nianbao.core.model import Submission, Unit
-from nianbao.core.process import process_batch
+from nianbao.core.model import RawWorkbook, Submission, Unit
+from nianbao.core.process import process_batch, process_workbook
 from nianbao.core.spec import FormatSpec
+from nianbao.io.bounds import ReadBounds
+from nianbao.io.folder import Arrival, open_arrival
+from nianbao.io.guard import UnitGuard, is_run_fault
 from nianbao.io.workers import available_cores, shared_workers
-from nianbao.io.xlsx_read import read_workbook
+from nianbao.io.xlsx_read import parse_workbook, read_open_file, received, sheets_for
 
 CHUNK = 50  # files per job sent to a worker
 MIN_PARALLEL = 2 * CHUNK  # smaller batches are read in this process
 
-Item = tuple[str, Path, str]  # (unit code, path, display name relative to the inbox)
+
+@dataclass(frozen=True)
+class Intake:
+    """What a batch gave: the submissions read and the findings on files that were not."""
+
+    submissions: list[Submission] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_arrival(
+    inbox: Path,
+    arrival: Arrival,
+    bounds: ReadBounds,
+    sheets: frozenset[str],
+    archive: Path | None = None,
+) -> RawWorkbook:
+    """Open ``arrival`` without following links, read it once within ``bounds`` and parse
+    those bytes (archiving them when ``archive`` is given). Raises ``Refused`` or the
+    error met; ``UnitGuard`` turns either into a finding."""
+    fd = open_arrival(inbox, arrival)
+    try:
+        data, st = read_open_file(fd, arrival.display, bounds, arrival.signature)
+    finally:
+        os.close(fd)
+    return parse_workbook(
+        data,
+        received(st),
+        arrival.unit,
+        arrival.display,
+        arrival.path,
+        archive=archive,
+        bounds=bounds,
+        sheets=sheets,
+    )
+
+
+def _validate(
+    raws: Sequence[RawWorkbook],
+    spec: FormatSpec,
+    year: int,
+    units: dict[str, Unit],
+    max_findings: int,
+    last: Mapping[str, Mapping[str, Decimal]],
+    guard: UnitGuard,
+) -> list[Submission]:
+    """The batch checked together; should that fail, each workbook alone, under the guard."""
+    try:
+        return process_batch(raws, spec, year, units, max_findings, last)
+    except Exception as exc:
+        if is_run_fault(exc):
+            raise
+    out = []
+    for raw in raws:
+        with guard.unit(raw.unit_folder, raw.file, "校验"):
+            out.append(
+                process_workbook(raw, spec, year, units, max_findings, last.get(raw.unit_folder))
+            )
+    return out
 
 
 def read_and_check(
-    items: Sequence[Item],
+    inbox: Path,
+    items: Sequence[Arrival],
     spec: FormatSpec,
     year: int,
     units: Mapping[str, Unit],
     max_findings: int,
     last: Mapping[str, Mapping[str, Decimal]],
     archive: Path | None = None,
-) -> list[Submission]:
+    bounds: ReadBounds | None = None,
+) -> Intake:
     """Read the files (archiving them into ``archive`` when given) and validate them
     together (one process)."""
     known = FORMATS.get(spec.id)
     if known is not None and known is not spec and known == spec:
         spec = known  # the module's own object: cached layouts and engine plans apply
-    raws = [read_workbook(path, code, display, archive) for code, path, display in items]
-    return process_batch(raws, spec, year, dict(units), max_findings, last)
+    bounds = bounds or ReadBounds()
+    sheets = sheets_for(spec)
+    guard = UnitGuard()
+    raws = []
+    for arrival in items:
+        with guard.unit(arrival.unit, arrival.display, "读取"):
+            raws.append(read_arrival(inbox, arrival, bounds, sheets, archive))
+    subs = _validate(raws, spec, year, dict(units), max_findings, last, guard)
+    return Intake(subs, guard.findings)
 
 
 _SHARED: dict[str, object] = {}  # in a worker: what every job of its batch shares
 
 
 def _start_worker(
+    inbox: Path,
     spec: FormatSpec,
     year: int,
     units: Mapping[str, Unit],
     max_findings: int,
     archive: Path | None,
+    bounds: ReadBounds,
 ) -> None:
     _SHARED.clear()
-    _SHARED.update(spec=spec, year=year, units=units, max_findings=max_findings, archive=archive)
+    _SHARED.update(
+        inbox=inbox,
+        spec=spec,
+        year=year,
+        units=units,
+        max_findings=max_findings,
+        archive=archive,
+        bounds=bounds,
+    )
 
 
-def _job(items: Sequence[Item], last: Mapping[str, Mapping[str, Decimal]]) -> list[Submission]:
-    return read_and_check(items, last=last, **_SHARED)  # type: ignore[arg-type]
+def _job(items: Sequence[Arrival], last: Mapping[str, Mapping[str, Decimal]]) -> Intake:
+    return read_and_check(items=items, last=last, **_SHARED)  # type: ignore[arg-type]
 
 
 def read_batch(
-    items: Sequence[Item],
+    inbox: Path,
+    items: Sequence[Arrival],
     spec: FormatSpec,
     year: int,
     units: Mapping[str, Unit],
@@ -71,16 +158,21 @@ def read_batch(
     last: Mapping[str, Mapping[str, Decimal]],
     workers: int = 0,
     archive: Path | None = None,
-) -> list[Submission]:
+    bounds: ReadBounds | None = None,
+) -> Intake:
     """Read (and archive) and validate ``items`` with ``workers`` processes (0: one per
     core)."""
+    bounds = bounds or ReadBounds()
     workers = workers or available_cores()
     if workers <= 1 or len(items) < MIN_PARALLEL:
-        return read_and_check(items, spec, year, units, max_findings, last, archive)
+        return read_and_check(inbox, items, spec, year, units, max_findings, last, archive, bounds)
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    shared = (spec, year, dict(units), max_findings, archive)
-    key = hash((spec, year, max_findings, tuple(units.items()), archive))
-    jobs = [(chunk, {c: last[c] for c, _, _ in chunk if c in last}) for chunk in chunks]
+    shared = (inbox, spec, year, dict(units), max_findings, archive, bounds)
+    key = hash((inbox, spec, year, max_findings, tuple(units.items()), archive, bounds))
+    jobs = [(chunk, {a.unit: last[a.unit] for a in chunk if a.unit in last}) for chunk in chunks]
     pool = shared_workers(workers)
     results = pool.map(_job, jobs, setup=(key, _start_worker, shared))
-    return [sub for chunk in results for sub in chunk]
+    return Intake(
+        [sub for part in results for sub in part.submissions],
+        [f for part in results for f in part.findings],
+    )

@@ -1,9 +1,10 @@
 """Watch a shared folder's inbox for workbooks that have finished arriving.
 
 Polling, no extra dependency: every ``poll`` seconds the inbox is listed; a file is *stable*
-once its size and modification time have not changed for ``settle`` seconds. Office lock
-files (``~$*``), hidden files and folders, temporary and empty files are ignored. Files that
-are already there when the watcher starts are taken as seen (the January schedule covers them).
+once its size and modification time have not changed for ``settle`` seconds (the setting
+``settle_seconds``, which ``run`` uses too). Office lock files (``~$*``), hidden files and
+folders, temporary and empty files and symbolic links are ignored. Files that are already
+there when the watcher starts are taken as seen (the January schedule covers them).
 
 Each stable file becomes one Prefect event (``EVENT``); the deployment's trigger debounces
 them, firing on the first event and ignoring the rest of its ``within`` window. ``Pacer``
@@ -22,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nianbao.io.names import display_name, is_ignored
+
 EVENT = "nianbao.inbox.file-stable"
 RESOURCE_PREFIX = "nianbao.root."
-IGNORED_PREFIXES = ("~$", ".", "~")
-IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", "~")
 
 Signature = tuple[int, int]  # (size in bytes, mtime in ns)
 Clock = Callable[[], float]
@@ -34,15 +35,12 @@ Clock = Callable[[], float]
 def is_watched(relative: Path) -> bool:
     """Whether a path inside the inbox can be a submission (not a lock, hidden or temp file)."""
     *folders, name = relative.parts
-    return (
-        not any(part.startswith(".") for part in folders)
-        and not name.startswith(IGNORED_PREFIXES)
-        and not name.endswith(IGNORED_SUFFIXES)
-    )
+    return not any(part.startswith(".") for part in folders) and not is_ignored(name)
 
 
 def snapshot(inbox: Path) -> dict[str, Signature]:
-    """Inbox-relative POSIX path -> signature of every watched, non-empty regular file."""
+    """Inbox-relative POSIX path (as its display name: safe to print and send) -> signature
+    of every watched, non-empty regular file."""
     files: dict[str, Signature] = {}
     if not inbox.is_dir():
         return files
@@ -54,11 +52,11 @@ def snapshot(inbox: Path) -> dict[str, Signature]:
             if not is_watched(relative):
                 continue
             try:
-                st = path.stat()
+                st = path.lstat()  # a link is never followed (nor read by the intake)
             except OSError:  # vanished or unreadable between listing and stat
                 continue
-            if stat.S_ISREG(st.st_mode) and st.st_size > 0:
-                files[relative.as_posix()] = (st.st_size, st.st_mtime_ns)
+            if stat.S_ISREG(st.st_mode) and st.st_size > 0:  # keyed by display name
+                files[display_name(relative.as_posix())] = (st.st_size, st.st_mtime_ns)
     return files
 
 

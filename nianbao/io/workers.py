@@ -36,7 +36,11 @@ def available_cores() -> int:
 
 
 class WorkerError(RuntimeError):
-    """A job failed in a worker (the message holds the worker's traceback)."""
+    """A job failed in a worker (the message holds the worker's traceback).
+
+    An ``OSError`` or ``MemoryError`` in a worker is raised again as itself (the worker's
+    traceback in a note), so that the caller can tell a full disk from a bug.
+    """
 
 
 def _send(stream: IO[bytes], payload: object) -> None:
@@ -71,7 +75,11 @@ class _Worker:
         except (EOFError, OSError) as exc:
             raise WorkerError(f"worker process {self.proc.pid} ended unexpectedly") from exc
         if not ok:
-            raise WorkerError(value)
+            trace, error = value
+            if error is not None:
+                error.add_note(f"in worker process {self.proc.pid}:\n{trace}")
+                raise error
+            raise WorkerError(trace)
         return value
 
     def hang_up(self) -> None:
@@ -194,8 +202,13 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
             return
         try:
             _send(sink, (True, fn(*args)))
-        except BaseException:
-            _send(sink, (False, traceback.format_exc()))
+        except BaseException as exc:
+            trace = traceback.format_exc()
+            kept = exc if isinstance(exc, OSError | MemoryError) else None
+            try:
+                _send(sink, (False, (trace, kept)))
+            except Exception:  # not picklable after all (pickling precedes any write)
+                _send(sink, (False, (trace, None)))
 
 
 def main() -> None:

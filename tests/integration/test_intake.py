@@ -119,7 +119,8 @@ def test_a_workbook_that_is_no_template_at_all_is_rejected(tmp_path: Path) -> No
     wb.active["A1"] = "自己做的统计表"
     wb.save(tmp_path / "own.xlsx")
     sub = process(tmp_path / "own.xlsx", "alpha")
-    assert [f.code for f in sub.findings] == ["metadata-missing"]
+    assert [f.code for f in sub.findings] == ["sheets-ignored", "metadata-missing"]
+    assert sub.findings[0].actual == "“Sheet”"  # its own sheet was not read, and it is told
     assert sub.status is Status.REJECTED
 
 
@@ -167,5 +168,8 @@ def test_discover_skips_lock_and_hidden_files_and_flags_strays(tmp_path: Path) -
         (inbox / rel).parent.mkdir(parents=True, exist_ok=True)
         (inbox / rel).write_bytes(b"x")
     found, findings = discover(inbox, ROSTER)
-    assert [(c, p.name) for c, p in found] == [("alpha", "r.xlsx"), ("beta", "b.xlsx")]
+    assert [(a.unit, a.display) for a in found] == [
+        ("alpha", "alpha/r.xlsx"),
+        ("beta", "beta/b.xlsx"),
+    ]
     assert sorted(f.code for f in findings) == ["misplaced-file", "unknown-unit"]

@@ -17,6 +17,7 @@ from nianbao.core.model import Status, Submission, Unit
 from nianbao.io import delivery, intake
 from nianbao.io.archive import archived_as
 from nianbao.io.delivery import Delivery, deliver
+from nianbao.io.folder import discover
 from nianbao.io.workers import BACKGROUND, Workers
 from nianbao.io.xlsx_lite import Sheet, Style, write_workbook
 from tests.helpers import make_workbook, unit_figures
@@ -30,24 +31,25 @@ def test_a_batch_read_by_workers_equals_one_process(
     units = {f"u{i}": Unit(f"u{i}", f"单位{i}") for i in range(6)}
     inbox = tmp_path / "inbox"
     first = make_workbook(inbox / "u0" / "a.xlsx", units["u0"], unit_figures(0))
-    items = []
-    for i, code in enumerate(units):
-        path = inbox / code / "a.xlsx"
-        if i:  # another unit's workbook in this folder: wrong-unit-folder findings
-            path.parent.mkdir(parents=True)
-            shutil.copy(first, path)
-        items.append((code, path, f"{code}/a.xlsx"))
+    for code in list(units)[1:]:  # another unit's workbook in these: wrong-unit-folder
+        (inbox / code).mkdir(parents=True)
+        shutil.copy(first, inbox / code / "a.xlsx")
     (inbox / "u5" / "a.xlsx").write_bytes(b"not a workbook")
+    (inbox / "u4" / "b.xlsx").symlink_to(first)  # a link: a finding, never read
+    items, found = discover(inbox, tuple(units.values()))
+    assert [f.code for f in found] == ["symlink-refused"]
     monkeypatch.setattr(intake, "CHUNK", 2)
     monkeypatch.setattr(intake, "MIN_PARALLEL", 2)
-    originals = {path: path.read_bytes() for _, path, _ in items}
+    paths = [inbox / os.fsdecode(a.path) for a in items]
+    originals = {path: path.read_bytes() for path in paths}
     one, two = tmp_path / "archive-1", tmp_path / "archive-2"
-    alone = intake.read_batch(items, SPEC, 2020, units, 100, {}, workers=1, archive=one)
-    spread = intake.read_batch(items, SPEC, 2020, units, 100, {}, workers=2, archive=two)
+    alone = intake.read_batch(inbox, items, SPEC, 2020, units, 100, {}, workers=1, archive=one)
+    spread = intake.read_batch(inbox, items, SPEC, 2020, units, 100, {}, workers=2, archive=two)
     assert spread == alone
-    assert [s.status.value for s in alone] == ["accepted", *["rejected"] * 5]
+    assert [s.status.value for s in alone.submissions] == ["accepted", *["rejected"] * 5]
+    assert [s.file for s in alone.submissions] == [f"{code}/a.xlsx" for code in units]
     # every file's bytes as read are archived under their sha256, by either path
-    for (_, path, _), sub in zip(items, alone, strict=True):
+    for path, sub in zip(paths, alone.submissions, strict=True):
         for archive in (one, two):
             kept = archived_as(archive, sub.sha256, path.name)
             assert kept.read_bytes() == originals[path]
@@ -56,24 +58,26 @@ def test_a_batch_read_by_workers_equals_one_process(
 
 def test_the_archive_keeps_what_was_read_when_the_inbox_file_changes(tmp_path: Path) -> None:
     unit = Unit("u0", "单位0")
-    path = make_workbook(tmp_path / "inbox" / "u0" / "a.xlsx", unit, unit_figures(0))
+    inbox = tmp_path / "inbox"
+    path = make_workbook(inbox / "u0" / "a.xlsx", unit, unit_figures(0))
     read = path.read_bytes()
     archive = tmp_path / "archive"
-    (sub,) = intake.read_batch([("u0", path, "u0/a.xlsx")], SPEC, 2020, {"u0": unit}, 100, {})
+
+    def intake_now(archive: Path | None = None) -> Submission:
+        items, _ = discover(inbox, (unit,))
+        done = intake.read_batch(inbox, items, SPEC, 2020, {"u0": unit}, 100, {}, archive=archive)
+        (sub,) = done.submissions
+        return sub
+
+    sub = intake_now()
     path.write_bytes(b"overwritten by the unit after the check")
-    (again,) = intake.read_batch(
-        [("u0", path, "u0/a.xlsx")], SPEC, 2020, {"u0": unit}, 100, {}, archive=archive
-    )
+    again = intake_now(archive)
     assert archived_as(archive, again.sha256, "a.xlsx").read_bytes() == path.read_bytes()
     assert not archived_as(archive, sub.sha256, "a.xlsx").exists()  # first read: no archive
-    (third,) = intake.read_batch(
-        [("u0", path, "u0/a.xlsx")], SPEC, 2020, {"u0": unit}, 100, {}, archive=archive
-    )
+    third = intake_now(archive)
     assert third.sha256 == again.sha256
     path.write_bytes(read)
-    (back,) = intake.read_batch(
-        [("u0", path, "u0/a.xlsx")], SPEC, 2020, {"u0": unit}, 100, {}, archive=archive
-    )
+    back = intake_now(archive)
     assert archived_as(archive, back.sha256, "a.xlsx").read_bytes() == read
     assert back.sha256 == sub.sha256
     assert sorted(p.name for p in archive.rglob("*.xlsx")) == sorted(

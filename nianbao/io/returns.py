@@ -1,0 +1,116 @@
+"""What each unit gets back in ``feedback/<code>/``, and the quarantine of unreadable files.
+
+Feedback is made from the original the intake archived (what was checked, whatever the
+inbox holds now). Every unit is handled inside a per-unit guard: a failure (a quarantine
+copy, a rejection workbook, a receipt) is a finding on that unit and the others go on.
+
+A unit's folder tells one story: once this year's current verdict is written, the
+folder's earlier feedback files of the same year (a superseded rejection, an older receipt)
+move into ``feedback/<code>/历史/``, so its top level shows the current verdict only.
+Feedback of other years is left where it is.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nianbao.core.findings import IDENTITY_CODES, UNREADABLE_CODES, Finding
+from nianbao.core.model import CycleResult, Status, Submission
+from nianbao.core.parse import Extracted, extract
+from nianbao.core.spec import FormatSpec
+from nianbao.io.archive import archive_path, keep_original, quarantine_path
+from nianbao.io.delivery import Delivery, deliver
+from nianbao.io.feedback import write_rejection
+from nianbao.io.guard import UnitGuard
+from nianbao.io.receipt import feedback_name
+from nianbao.io.xlsx_read import read_workbook, sheets_for
+
+HISTORY = "历史"
+
+
+@dataclass
+class Returned:
+    """What ``write_returns`` did: feedback files written (unit code, path), originals
+    quarantined, earlier feedback moved to history, and units it failed for."""
+
+    rejections: list[tuple[str, Path]] = field(default_factory=list)
+    receipts: list[tuple[str, Path]] = field(default_factory=list)
+    quarantined: list[tuple[Submission, Path]] = field(default_factory=list)
+    moved: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def written(self) -> list[tuple[str, Path]]:
+        """Every feedback file written."""
+        return [*self.rejections, *self.receipts]
+
+
+def _feedback_pattern(year: int) -> re.Pattern[str]:
+    return re.compile(rf"{year}年-[0-9a-f]{{12}}-(?:退回修改|回执)\.xlsx")
+
+
+def move_to_history(folder: Path, year: int, current: str) -> list[Path]:
+    """Move ``year``'s feedback files at the top of ``folder``, other than ``current``,
+    into ``folder/历史/``; returns where they went."""
+    pattern = _feedback_pattern(year)
+    moved = []
+    with os.scandir(folder) as entries:
+        stale = sorted(
+            e.name
+            for e in entries
+            if e.name != current and pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)
+        )
+    for name in stale:
+        target = folder / HISTORY / name
+        target.parent.mkdir(exist_ok=True)
+        os.replace(folder / name, target)
+        moved.append(target)
+    return moved
+
+
+def write_returns(spec: FormatSpec, result: CycleResult, root: Path, workers: int = 0) -> Returned:
+    """Feedback for each unit's current submission; unreadable originals are also copied to
+    ``quarantine/``. Receipts are written on ``workers`` processes (0: one per core)."""
+    units = {u.code: u for u in result.roster}
+    guard = UnitGuard()
+    done = Returned()
+    jobs: list[Delivery] = []
+    for sub in result.submissions:
+        original = archive_path(root / "archive", sub)
+        if not original.exists():
+            continue
+        if any(f.code in UNREADABLE_CODES for f in sub.findings):
+            with guard.unit(sub.unit, sub.file, "隔离原文件") as outcome:
+                kept = keep_original(original, quarantine_path(root / "quarantine", sub))
+            if not outcome.failed:
+                done.quarantined.append((sub, kept))
+        if sub.status is Status.SUPERSEDED:
+            continue
+        target = root / "feedback" / sub.unit / feedback_name(sub, result.year)
+        if sub.status.accepted:
+            jobs.append(Delivery(target, units[sub.unit], result.year, sub, result.late(sub)))
+            continue
+        with guard.unit(sub.unit, sub.file, "生成退回修改文件") as outcome:
+            trusted = not any(f.code in IDENTITY_CODES for f in sub.findings)
+            extracted = Extracted()
+            if trusted:
+                raw = read_workbook(original, sub.unit, sub.file, sheets=sheets_for(spec))
+                list(extract(spec, raw.grids, extracted))
+            figures = extracted.values if trusted else None
+            write_rejection(
+                target, spec, units[sub.unit], result.year, sub, figures, extracted.texts
+            )
+        if not outcome.failed:
+            done.rejections.append((sub.unit, target))
+    failed = deliver(jobs, workers)
+    guard.findings += failed
+    failed_units = {f.unit for f in failed}
+    done.receipts = [(j.sub.unit, j.receipt) for j in jobs if j.sub.unit not in failed_units]
+    for code, target in done.written:
+        with guard.unit(code, target.name, "整理反馈文件夹"):
+            done.moved += move_to_history(target.parent, result.year, target.name)
+    done.findings = guard.findings
+    return done
