@@ -38,7 +38,7 @@ READ_SHEETS = frozenset(
 )
 TEMPLATE_SHEETS = READ_SHEETS | {GUIDE_SHEET}
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-_SEPARATOR = "\x1e"  # joins a grid's strings for one search (never itself a bad character)
+_SEPARATOR = "\n"  # joins a grid's strings for one search (itself never a bad character)
 
 
 def sheets_for(spec: FormatSpec | None) -> frozenset[str]:

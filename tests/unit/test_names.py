@@ -174,3 +174,11 @@ def test_an_unexpected_error_is_described_briefly_and_safely() -> None:
     assert text.startswith("UnicodeEncodeError")
     assert len(text) <= 200
     text.encode("utf-8")
+
+
+def test_clean_grids_are_checked_in_one_search_and_kept_as_they_are() -> None:
+    from nianbao.io.xlsx_read import _clean
+
+    grid = [["二、主动公开", None, 3], ["第一行\n第二行", "", 0.5]]
+    assert _clean(grid) is grid  # the common case costs one search, no copy
+    assert _clean([["a\x0bb", 1]]) == [["a\nb", 1]]
