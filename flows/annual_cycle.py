@@ -12,7 +12,7 @@ from prefect.utilities.annotations import quote
 from flows.params import CycleParams
 from nianbao.core.carry import last_year_cells
 from nianbao.core.formats import format_for_year
-from nianbao.io.roster_file import read_roster
+from nianbao.io.roster_file import load_roster
 from nianbao.settings import load_settings
 from tasks.consolidate import consolidate_cycle
 from tasks.intake import find_submissions, read_and_validate
@@ -40,7 +40,7 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
     settings = load_settings(root=params.root, db_url=params.db_url)
     year = params.resolved_year()
     spec = format_for_year(year, params.format)
-    roster = read_roster(settings.roster_path)
+    roster = load_roster(settings.root)
     log = get_run_logger()
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
 

@@ -90,11 +90,6 @@ class Settings(BaseSettings):
         return self.db_url or f"sqlite:///{self.root.resolve() / 'nianbao.db'}"
 
     @property
-    def roster_path(self) -> Path:
-        """``ROOT/roster.csv``."""
-        return self.root / "roster.csv"
-
-    @property
     def inbox(self) -> Path:
         """``ROOT/inbox``: one folder per unit code."""
         return self.root / "inbox"

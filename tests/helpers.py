@@ -10,15 +10,16 @@ from pathlib import Path
 
 from nianbao.core.formats import FORMAT_2019
 from nianbao.core.model import Unit
+from nianbao.core.roster import UnitKind
 from nianbao.core.spec import CellType, FormatSpec
 from nianbao.core.split import split_cycle
 from nianbao.io.template_fill import fill_workbook
 from nianbao.io.template_writer import write_template
 
 ROSTER = (
-    Unit("alpha", "甲局", "部门"),
-    Unit("beta", "乙镇", "乡镇"),
-    Unit("gamma", "丙委", "部门"),
+    Unit("alpha", "甲局", UnitKind.DEPARTMENT),
+    Unit("beta", "乙镇", UnitKind.TOWNSHIP),
+    Unit("gamma", "丙委", UnitKind.DEPARTMENT),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from nianbao.core.model import Unit
+from nianbao.core.roster import UnitKind
 
 REGION = "绥芬河市"
 ISSUER = "绥芬河市人民政府"
@@ -16,10 +17,10 @@ YEAR = 2020
 ISSUE_DATE = "2021-01-25"
 
 ROSTER = (
-    Unit("shibenji", "市本级", "本级"),
-    Unit("kouanwei", "口岸委", "部门"),
-    Unit("zrzyj", "自然资源局", "部门"),
-    Unit("funingzhen", "阜宁镇", "乡镇"),
+    Unit("shibenji", "市本级", UnitKind.GOVERNMENT),
+    Unit("kouanwei", "口岸委", UnitKind.DEPARTMENT),
+    Unit("zrzyj", "自然资源局", UnitKind.DEPARTMENT),
+    Unit("funingzhen", "阜宁镇", UnitKind.TOWNSHIP),
 )
 
 # 本年新收 applications per unit, as the seed's section 一（二） states.
