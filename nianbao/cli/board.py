@@ -6,10 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from nianbao.cli.common import CliError, SubParsers, command
+from nianbao.cli.common import CliError, SubParsers, command, settings_for
 from nianbao.core.catalogue_doc import catalogue_markdown
 from nianbao.core.outputs import BOARD_COLUMNS, CHASE_COLUMNS, board_table, chase_list
-from nianbao.settings import load_settings
 
 
 def register(sub: SubParsers) -> None:
@@ -31,7 +30,7 @@ def _print_table(header: tuple[str, ...], rows: list[list[str]]) -> None:
 def _status(args: argparse.Namespace) -> int:
     from nianbao.io.status_book import write_status_book
 
-    settings = load_settings(root=args.root)
+    settings = settings_for(root=args.root)
     path = settings.output_dir(args.year) / "status.json"
     if not path.is_file():
         raise CliError(f"还没有{args.year}年度的汇总结果（{path}），请先运行 nianbao run")

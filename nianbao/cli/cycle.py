@@ -6,11 +6,25 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nianbao.cli.common import CliError, SubParsers, command
+from pydantic import ValidationError
+
+from nianbao.cli.common import (
+    CliError,
+    SubParsers,
+    command,
+    program,
+    require_root,
+    settings_for,
+    shown_path,
+    validation_message,
+)
 from nianbao.core.formats import format_for_year
-from nianbao.settings import Settings, load_settings, prepare_prefect_env
+from nianbao.settings import Settings, prepare_prefect_env
+
+if TYPE_CHECKING:
+    from flows.params import CycleParams
 
 LISTED = 30  # units listed one by one after a run; beyond, those needing attention
 
@@ -25,7 +39,7 @@ def register(sub: SubParsers) -> None:
     tpl = command(sub, "templates", "为名单中的每个单位生成填报模板", _templates)
     tpl.add_argument("--year", type=int, required=True, help="报告年度")
     tpl.add_argument(
-        "--roster", type=Path, help="单位名单CSV（code,name,kind），默认 ROOT/roster.csv"
+        "--roster", type=Path, help="单位名单（.xlsx 或 .csv），默认为共享文件夹中的名单"
     )
     tpl.add_argument("--out", type=Path, required=True, help="模板输出目录")
     tpl.add_argument("--format", dest="fmt", help="强制使用的格式版本")
@@ -42,6 +56,7 @@ def register(sub: SubParsers) -> None:
     demo.add_argument("--root", type=Path, default=Path("demo-root"), help="演示用的共享文件夹")
     demo.add_argument("--year", type=int, default=2020, help="演示年度：2020（2019年版格式）或2021")
     demo.add_argument("--db", dest="db_url", help="数据库地址")
+    demo.set_defaults(guide=True)  # where everything is, at the end
 
 
 def _spec(args: argparse.Namespace) -> int:
@@ -68,12 +83,12 @@ def _last_year_units(settings: Settings, year: int) -> dict[str, Any]:
 
 
 def _templates(args: argparse.Namespace) -> int:
-    from nianbao.io.roster_file import read_roster
+    from nianbao.io.roster_file import load_roster, read_roster
     from nianbao.io.templates import write_cycle_templates
 
     spec = format_for_year(args.year, args.fmt)
-    settings = load_settings(root=args.root, db_url=args.db_url)
-    roster = read_roster(args.roster or settings.roster_path)
+    settings = settings_for(root=args.root, db_url=args.db_url)
+    roster = read_roster(args.roster) if args.roster else load_roster(require_root(settings))
     last = _last_year_units(settings, args.year)
     write_cycle_templates(spec, roster, args.year, args.out, last)
     print(f"已为{len(roster)}个单位生成{args.year}年度填报模板（{spec.label}）：{args.out}")
@@ -82,12 +97,10 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_flow(settings: Settings, year: int, fmt: str | None) -> dict[str, Any]:
+def _run_flow(settings: Settings, params: CycleParams) -> dict[str, Any]:
     prepare_prefect_env(settings)
     from flows.annual_cycle import annual_cycle
-    from flows.params import CycleParams
 
-    params = CycleParams(year=year, root=str(settings.root), db_url=settings.db_url, format=fmt)
     return annual_cycle(params)
 
 
@@ -109,40 +122,124 @@ def _print_status(settings: Settings, year: int) -> None:
         print(f"  {unit['name']:<8}{unit['status_label']:<10}错误{errors}条，提示{warnings}条")
         for f in unit["findings"]:
             print(f"      [{f['code']}] {f['message']}")
+            if f.get("explanation"):
+                print(f"          单位的说明：{f['explanation']}")
     if len(shown) < len(units):
         print(f"  其余{len(units) - len(shown)}个单位的情况见 {out / 'status.xlsx'}")
     for f in status["findings"]:
         print(f"  [{f['code']}] {f['message']}")
 
 
-def _run(args: argparse.Namespace) -> int:
-    settings = load_settings(root=args.root, db_url=args.db_url)
-    if not settings.roster_path.is_file():
-        raise CliError(f"共享文件夹中没有单位名单：{settings.roster_path}")
-    summary = _run_flow(settings, args.year, args.fmt)
+def _preflight(settings: Settings, year: int, fmt: str | None) -> CycleParams:
+    """What a user can get wrong, checked before Prefect (and its temporary server) starts:
+    the year and format, the shared folder, the roster. Raises a user error."""
+    from flows.params import CycleParams
+    from nianbao.io.roster_file import load_roster
+
+    format_for_year(year, fmt)
+    try:
+        params = CycleParams(year=year, root=str(settings.root), db_url=settings.db_url, format=fmt)
+    except ValidationError as exc:
+        raise CliError(
+            validation_message(exc, CycleParams), hint="报告年度是报表所属的年份，如 2020"
+        ) from None
+    load_roster(require_root(settings))
+    return params
+
+
+OUTPUT_LABELS = {
+    "report": "报告初稿",
+    "summary_xlsx": "各单位数据汇总表",
+    "summary_csv": "各单位数据汇总表（CSV）",
+    "status_book": "报送情况和催报名单",
+    "status": "报送情况（JSON）",
+    "totals": "汇总数（JSON）",
+}
+
+
+def _run(args: argparse.Namespace, list_outputs: bool = True) -> int:
+    settings = settings_for(root=args.root, db_url=args.db_url)
+    params = _preflight(settings, args.year, args.fmt)
+    summary = _run_flow(settings, params)
     print(f"{args.year}年度汇总完成：名单{summary['roster']}个单位，接收{summary['accepted']}个。")
     _print_status(settings, args.year)
-    outputs: dict[str, str] = summary["outputs"]
+    outputs: dict[str, str] = summary["outputs"] if list_outputs else {}
     for name, path in outputs.items():
-        print(f"  {name}: {path}")
+        print(f"  {OUTPUT_LABELS.get(name, name)}：{shown_path(Path(path))}")
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
     from nianbao.demo import seed
-    from nianbao.demo.build import CYCLES, build_demo_root
+    from nianbao.demo.build import CYCLES, build_demo_root, drop_correction
 
     if args.year not in CYCLES:
         raise CliError(f"演示只有{'、'.join(str(y) for y in CYCLES)}年度的数据")
     root = args.root.resolve()
-    settings = load_settings(root=root, db_url=args.db_url)
+    settings = settings_for(root=root, db_url=args.db_url)
     last = _last_year_units(settings, args.year) if args.year > seed.YEAR else {}
     if args.year > seed.YEAR and not last:
         print(f"先运行{args.year - 1}年度的演示，以便带入上年结转数据")
-        code = _demo(argparse.Namespace(**{**vars(args), "year": args.year - 1}))
+        code = _demo(argparse.Namespace(**{**vars(args), "year": args.year - 1, "guide": False}))
         if code:
             return code
-        last = _last_year_units(load_settings(root=root, db_url=args.db_url), args.year)
-    files = build_demo_root(root, args.year, last)
-    print(f"演示共享文件夹：{root}（{len(files)}个单位的{args.year}年度报表已放入收件箱）")
-    return _run(argparse.Namespace(year=args.year, fmt=None, root=root, db_url=args.db_url))
+        last = _last_year_units(settings_for(root=root, db_url=args.db_url), args.year)
+    inbox = build_demo_root(root, args.year, last)
+    print(
+        f"演示共享文件夹：{shown_path(root)}（{seed.REGION}，"
+        f"{len(inbox.files)}个单位的{args.year}年度报表已放入收件箱）"
+    )
+    run = argparse.Namespace(year=args.year, fmt=None, root=root, db_url=args.db_url)
+    fix = inbox.correction
+    if fix is not None and not fix.target.exists():
+        print("\n【第一轮汇总】")
+        _run(run, list_outputs=False)
+        for path in _rejections(root, fix.unit.code):
+            print(f"\n{fix.unit.name}的报表被退回，退回修改文件：{shown_path(path)}")
+        print("  （打开可看到标红的单元格、问题说明和修改建议）")
+        drop_correction(fix)
+        print(
+            f"{fix.unit.name}改正后把新文件放入同一文件夹：{shown_path(fix.target)}"
+            "（旧文件不用删除，以最新的为准）"
+        )
+        print("\n【第二轮汇总】")
+    code = _run(run)
+    if args.guide:
+        _print_guide(root, args.year, fix.unit.code if fix else None)
+    return code
+
+
+def _rejections(root: Path, code: str) -> list[Path]:
+    return sorted((root / "feedback" / code).glob("*退回修改.xlsx"))
+
+
+def _print_guide(root: Path, year: int, rejected: str | None) -> None:
+    """Where the demo left everything, and what to try next."""
+    nb, at = program(), shown_path(root)
+    out = root / "output" / str(year)
+    print(f"\n演示完成。共享文件夹 {at} 中：")
+    print(
+        f"  汇总结果  {shown_path(out)}/：报告初稿 report.docx、汇总表.xlsx、报送情况 status.xlsx"
+    )
+    print(f"  反馈      {shown_path(root / 'feedback')}/<单位代码>/：各单位的回执或退回修改文件")
+    for path in _rejections(root, rejected) if rejected else []:
+        print(f"            其中退回修改文件：{shown_path(path)}")
+    print(
+        f"  收件箱    {shown_path(root / 'inbox')}/<单位代码>/：各单位报送的报表（原件不会被改动）"
+    )
+    print(f"  模板      {shown_path(root / 'templates' / str(year))}/：下发给各单位的填报模板")
+    print("接下来可以试试：")
+    tries = [
+        (f"status --year {year}", "报送情况和催报名单"),
+        (f"explain --year {year} s3_new_total", "一个汇总数来自哪些单位、哪个文件的哪个单元格"),
+        (f"check-draft --year {year} {shown_path(out / 'report.docx')}", "核对修改后的初稿"),
+        (f"run --year {year}", "重跑一次：输入不变，数据库不变"),
+    ]
+    from nianbao.demo.build import CYCLES
+
+    if year + 1 in CYCLES:
+        tries.append((f"demo --year {year + 1}", "下一年度：新一年的格式，带入上年结转"))
+    else:
+        tries.append((f"totals --year {year} --compare {year - 1}", "与上一年度对比增减"))
+    for command_line, what in tries:
+        print(f"  {nb} {command_line} --root {at}    # {what}")

@@ -11,13 +11,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nianbao.cli.common import CliError, SubParsers, command
+from nianbao.cli.common import CliError, SubParsers, command, settings_for
 from nianbao.core.formats import FORMATS, format_for_year
 from nianbao.core.layout import locate
 from nianbao.core.model import Status
 from nianbao.core.numbers import fmt
 from nianbao.core.spec import FormatSpec
-from nianbao.settings import load_settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -75,7 +74,7 @@ def _reading(args: argparse.Namespace) -> Iterator[Engine]:
 
     from nianbao.io.db.migrate import make_engine
 
-    url = load_settings(root=args.root, db_url=args.db_url).database_url
+    url = settings_for(root=args.root, db_url=args.db_url).database_url
     parsed = make_url(url)
     database = parsed.database or ""
     local = database not in ("", ":memory:") and not database.startswith("file:")
@@ -106,7 +105,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
     from nianbao.io.db.migrate import head_revision, make_engine, upgrade
 
-    url = load_settings(root=args.root, db_url=args.db_url).database_url
+    url = settings_for(root=args.root, db_url=args.db_url).database_url
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

@@ -9,8 +9,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from nianbao.cli.common import CliError, SubParsers, command
-from nianbao.settings import Settings, load_settings, prepare_prefect_env
+from nianbao.cli.common import CliError, SubParsers, command, require_root, settings_for
+from nianbao.settings import Settings, prepare_prefect_env
 
 
 def register(sub: SubParsers) -> None:
@@ -58,14 +58,20 @@ def _connect(settings: Settings, log_level: str) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = load_settings(root=args.root, db_url=args.db_url)
+    from nianbao.core.roster import RosterError
+    from nianbao.io.roster_file import load_roster
+
+    settings = settings_for(root=args.root, db_url=args.db_url)
+    root = require_root(settings)
+    try:
+        load_roster(root)
+    except RosterError as exc:  # the office may still be preparing it; runs will refuse
+        print(f"注意：{exc}。运行前请改正（{exc.hint}）", flush=True)
     url = _connect(settings, "INFO")
     from prefect import serve
 
     from flows.deployment import NAME, build_deployment
 
-    if not settings.roster_path.is_file():
-        print(f"注意：共享文件夹中还没有单位名单 {settings.roster_path}，运行前请放入", flush=True)
     # only an explicit --db becomes a (UI-visible) parameter; NIANBAO_DB_URL stays in the env
     deployment = build_deployment(settings.root, args.db_url, args.debounce)
     print(
@@ -90,8 +96,8 @@ class _Stop:
 def _watch(args: argparse.Namespace) -> int:
     from nianbao.io.watch import Pacer, StabilityTracker, file_stable_event, watch
 
-    settings = load_settings(root=args.root, settle_seconds=args.settle)
-    root = settings.root.resolve()
+    settings = settings_for(root=args.root, settle_seconds=args.settle)
+    root = require_root(settings).resolve()
     if not settings.inbox.is_dir():
         raise CliError(f"共享文件夹中没有收件箱目录：{settings.inbox}")
     url = _connect(settings, "WARNING")

@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nianbao.cli.common import CliError, SubParsers, command
+from nianbao.cli.common import CliError, SubParsers, command, settings_for
 from nianbao.core.formats import format_for_year
-from nianbao.settings import Settings, load_settings
+from nianbao.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -118,7 +118,7 @@ def _check_draft(args: argparse.Namespace) -> int:
         draft = read_draft(path)
     except Exception as exc:  # python-docx raises several kinds for a damaged file
         raise CliError(f"无法读取初稿（不是有效的 .docx 文件？）：{path}（{exc}）") from exc
-    settings = load_settings(root=args.root, db_url=args.db_url)
+    settings = settings_for(root=args.root, db_url=args.db_url)
     with _database(settings) as engine:
         expected, spec = expected_report(engine, settings, args.year)
     result = check_draft(expected, spec, draft)
@@ -161,7 +161,7 @@ def _print_check(path: Path, year: int, result: CheckResult) -> None:
 def _preview(args: argparse.Namespace) -> int:
     from nianbao.io.pdf_preview import PreviewError, to_pdf
 
-    settings = load_settings(root=args.root)
+    settings = settings_for(root=args.root)
     docx: Path = args.file or settings.output_dir(args.year) / "report.docx"
     if not docx.is_file():
         raise CliError(f"找不到报告初稿：{docx}（请先运行 nianbao run --year {args.year}）")
