@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from nianbao.core.formats import format_for_year
+from nianbao.core.model import Unit
 from nianbao.core.roster import roster_csv
 from nianbao.core.split import split_cycle
 from nianbao.demo import seed
@@ -49,15 +50,47 @@ TEXTS = {
     },
 }
 
+# What a newcomer should see in the seed year: one unit's first return has a slip and is sent
+# back, then corrected; another quotes a figure its tables do not have (a warning) and says
+# why in its 说明. The final figures are the seed's.
+SLIP_UNIT = "kouanwei"
+SLIP_CELL = "s3_new_natural"  # one application too many: 一、本年新收 + 上年结转 no longer balance
+EXPLAINED_UNIT = "zrzyj"
+EXPLAINED_TEXTS = {
+    "other_matters": "本年共收到政府信息公开申请4件，其中1件申请人在受理前撤回。",
+    "explanation": "文字材料中的4件含受理前撤回的1件申请；报表按规定只统计受理的3件。",
+}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A unit's corrected return, dropped after its first one was sent back."""
+
+    unit: Unit
+    template: Path
+    values: Mapping[str, Decimal]
+    texts: Mapping[str, str]
+    target: Path
+    stamp: float
+
+
+@dataclass(frozen=True)
+class DemoInbox:
+    """The returns a demo cycle put into the inbox, and the correction still to come."""
+
+    files: list[Path]
+    correction: Correction | None
+
 
 def build_demo_root(
     root: Path,
     year: int = seed.YEAR,
     last: Mapping[str, Mapping[str, Decimal]] | None = None,
-) -> list[Path]:
+) -> DemoInbox:
     """Put every demo unit's filled workbook for ``year`` into ``root``'s inbox.
 
-    ``last`` is last year's accepted figures per unit (pre-filled into the templates).
+    ``last`` is last year's accepted figures per unit (pre-filled into the templates). In the
+    seed year, ``SLIP_UNIT``'s workbook has a slip; ``drop_correction`` adds its corrected one.
     Existing inbox files are kept as they are, so running the demo twice is a true rerun.
     """
     cycle = CYCLES[year]
@@ -72,13 +105,44 @@ def build_demo_root(
     figures = split_cycle(spec, cycle.inputs, new, seed=year)
     templates = write_cycle_templates(spec, seed.ROSTER, year, root / "templates" / str(year), last)
     received = datetime(year + 1, 1, 10, tzinfo=UTC).timestamp()
+    story = year == seed.YEAR
     dropped = []
+    correction = None
     for i, (unit, values) in enumerate(zip(seed.ROSTER, figures, strict=True)):
+        texts = {"filled_date": f"{year + 1}-01-10", **TEXTS.get(unit.code, {})}
+        if story and unit.code == EXPLAINED_UNIT:
+            texts.update(EXPLAINED_TEXTS)
         target = root / "inbox" / unit.code / f"{unit.name}{year}年报表.xlsx"
-        if not target.exists():
-            texts = {"filled_date": f"{year + 1}-01-10", **TEXTS.get(unit.code, {})}
-            fill_workbook(templates[unit.code], values, texts, out=target)
-            stamp = received + i * 3600  # fixed, so reruns see identical files
-            os.utime(target, (stamp, stamp))
+        if story and unit.code == SLIP_UNIT:
+            slipped = {**values, SLIP_CELL: values.get(SLIP_CELL, Decimal(0)) + 1}
+            corrected = target.with_name(f"{unit.name}{year}年报表（修改后）.xlsx")
+            texts_later = {**texts, "filled_date": f"{year + 1}-01-12"}
+            stamp_later = received + 2 * 86400
+            correction = Correction(
+                unit, templates[unit.code], values, texts_later, corrected, stamp_later
+            )
+            values = slipped
+        _drop(templates[unit.code], values, texts, target, received + i * 3600)
         dropped.append(target)
-    return dropped
+    return DemoInbox(dropped, correction)
+
+
+def drop_correction(c: Correction) -> bool:
+    """Put the corrected return into the inbox; False when it is there already."""
+    return _drop(c.template, c.values, c.texts, c.target, c.stamp)
+
+
+def _drop(
+    template: Path,
+    values: Mapping[str, Decimal],
+    texts: Mapping[str, str],
+    target: Path,
+    stamp: float,
+) -> bool:
+    """Fill ``template`` into ``target`` unless it exists; its time is fixed, so reruns see
+    identical files."""
+    if target.exists():
+        return False
+    fill_workbook(template, values, texts, out=target)
+    os.utime(target, (stamp, stamp))
+    return True

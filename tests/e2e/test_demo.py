@@ -30,7 +30,7 @@ def test_demo_reproduces_the_seed_tables_and_reruns_idempotently(
 ) -> None:
     root = tmp_path / "root"
     first = nianbao("demo", "--root", str(root))
-    assert "汇总完成" in first.stdout
+    assert first.stdout.count("汇总完成") == 2  # a rejection, then the corrected return
 
     seed = seed_tables(DATA / "suifenhe-2020-annual-report.txt", SPEC)
     doc = json.loads((root / "output" / "2020" / "totals.json").read_text(encoding="utf-8"))
@@ -40,9 +40,22 @@ def test_demo_reproduces_the_seed_tables_and_reruns_idempotently(
     assert per_unit_new == {"shibenji": 5, "kouanwei": 2, "zrzyj": 3, "funingzhen": 1}
 
     status = json.loads((root / "output" / "2020" / "status.json").read_text(encoding="utf-8"))
-    assert [(u["code"], u["status"], u["findings"]) for u in status["units"]] == [
-        (code, "accepted", []) for code in ("shibenji", "kouanwei", "zrzyj", "funingzhen")
-    ]
+    units = {u["code"]: u for u in status["units"]}
+    assert {code: u["status"] for code, u in units.items()} == {
+        "shibenji": "accepted",
+        "kouanwei": "accepted",
+        "zrzyj": "accepted_with_warnings",
+        "funingzhen": "accepted",
+    }
+    (warning,) = units["zrzyj"]["findings"]
+    assert warning["code"] == "narrative-table-mismatch" and warning["explained"]
+    assert all(not units[c]["findings"] for c in ("shibenji", "kouanwei", "funingzhen"))
+    (slipped,) = units["kouanwei"]["superseded"]
+    assert slipped["file"] != units["kouanwei"]["file"]
+    feedback = sorted(p.name for p in (root / "feedback" / "kouanwei").iterdir())
+    assert [n.endswith("退回修改.xlsx") for n in feedback].count(True) == 1
+    assert slipped["sha256"][:12] in next(n for n in feedback if n.endswith("退回修改.xlsx"))
+    assert [n.endswith("回执.xlsx") for n in feedback].count(True) == 1
 
     report = root / "output" / "2020" / "report.docx"
     paragraphs = "\n".join(p.text for p in Document(str(report)).paragraphs)
@@ -62,7 +75,8 @@ def test_demo_reproduces_the_seed_tables_and_reruns_idempotently(
     assert totals_cli["units"] == doc["units"]
 
     before = dump_sqlite(root / "nianbao.db")
-    nianbao("demo", "--root", str(root))
+    again = nianbao("demo", "--root", str(root))
+    assert again.stdout.count("汇总完成") == 1  # the inbox is complete: a plain rerun
     assert dump_sqlite(root / "nianbao.db") == before
     assert sum(len(rows) for rows in before.values()) > 0
 
