@@ -127,7 +127,8 @@ def _kind(value: str) -> str:
     except ValueError:
         raise _Invalid(
             f"单位类型“{value}”无法识别",
-            f"单位类型应为{kind_labels()}之一（乡镇、街道均写作乡镇街道），也可以留空",
+            f"单位类型可填{kind_labels()}（乡镇、街道等常见写法也可以，"
+            "见 README 的“单位名单”一节），或留空",
         ) from None
     return "" if kind is None else kind.value
 
