@@ -51,8 +51,9 @@ def _connect(settings: Settings, log_level: str) -> str:
     url = get_current_settings().api.url
     if not url:
         raise CliError(
-            "未设置 PREFECT_API_URL：请先启动 Prefect 服务器，并设置 "
-            "PREFECT_API_URL=http://127.0.0.1:4200/api（见 README 的 Operations 一节）"
+            "未设置 PREFECT_API_URL，不知道连接哪个 Prefect 服务器",
+            hint="请先启动 Prefect 服务器，并设置 PREFECT_API_URL=http://127.0.0.1:4200/api"
+            "（见 README 的 Operations 一节）",
         )
     return str(url)
 
