@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from nianbao.cli.common import CliError, SubParsers, command, settings_for
+from nianbao.cli.common import CliError, SubParsers, command, require_root, settings_for
 from nianbao.core.catalogue_doc import catalogue_markdown
 from nianbao.core.outputs import BOARD_COLUMNS, CHASE_COLUMNS, board_table, chase_list
 
@@ -31,6 +31,7 @@ def _status(args: argparse.Namespace) -> int:
     from nianbao.io.status_book import write_status_book
 
     settings = settings_for(root=args.root)
+    require_root(settings)
     path = settings.output_dir(args.year) / "status.json"
     if not path.is_file():
         raise CliError(f"还没有{args.year}年度的汇总结果（{path}），请先运行 nianbao run")

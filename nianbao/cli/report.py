@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nianbao.cli.common import CliError, SubParsers, command, settings_for
+from nianbao.cli.common import CliError, SubParsers, command, require_root, settings_for
 from nianbao.core.formats import format_for_year
 from nianbao.settings import Settings
 
@@ -162,6 +162,8 @@ def _preview(args: argparse.Namespace) -> int:
     from nianbao.io.pdf_preview import PreviewError, to_pdf
 
     settings = settings_for(root=args.root)
+    if args.file is None:
+        require_root(settings)
     docx: Path = args.file or settings.output_dir(args.year) / "report.docx"
     if not docx.is_file():
         raise CliError(f"找不到报告初稿：{docx}（请先运行 nianbao run --year {args.year}）")
