@@ -63,10 +63,9 @@ def _serve(args: argparse.Namespace) -> int:
     from nianbao.io.roster_file import load_roster
 
     settings = settings_for(root=args.root, db_url=args.db_url)
-    root = require_root(settings)
-    try:
-        load_roster(root)
-    except RosterError as exc:  # the office may still be preparing it; runs will refuse
+    try:  # the folder may be mounted, and the roster made, later: runs refuse until then
+        load_roster(require_root(settings))
+    except (CliError, RosterError) as exc:
         print(f"注意：{exc}。运行前请改正（{exc.hint}）", flush=True)
     url = _connect(settings, "INFO")
     from prefect import serve

@@ -86,11 +86,13 @@ def build_demo_root(
     root: Path,
     year: int = seed.YEAR,
     last: Mapping[str, Mapping[str, Decimal]] | None = None,
+    story: bool = True,
 ) -> DemoInbox:
     """Put every demo unit's filled workbook for ``year`` into ``root``'s inbox.
 
     ``last`` is last year's accepted figures per unit (pre-filled into the templates). In the
-    seed year, ``SLIP_UNIT``'s workbook has a slip; ``drop_correction`` adds its corrected one.
+    seed year, ``SLIP_UNIT``'s workbook has a slip (``drop_correction`` adds its corrected one)
+    and ``EXPLAINED_UNIT`` explains a warning; without ``story``, every return is plainly right.
     Existing inbox files are kept as they are, so running the demo twice is a true rerun.
     """
     cycle = CYCLES[year]
@@ -105,7 +107,7 @@ def build_demo_root(
     figures = split_cycle(spec, cycle.inputs, new, seed=year)
     templates = write_cycle_templates(spec, seed.ROSTER, year, root / "templates" / str(year), last)
     received = datetime(year + 1, 1, 10, tzinfo=UTC).timestamp()
-    story = year == seed.YEAR
+    story = story and year == seed.YEAR
     dropped = []
     correction = None
     for i, (unit, values) in enumerate(zip(seed.ROSTER, figures, strict=True)):
@@ -115,11 +117,11 @@ def build_demo_root(
         target = root / "inbox" / unit.code / f"{unit.name}{year}年报表.xlsx"
         if story and unit.code == SLIP_UNIT:
             slipped = {**values, SLIP_CELL: values.get(SLIP_CELL, Decimal(0)) + 1}
-            corrected = target.with_name(f"{unit.name}{year}年报表（修改后）.xlsx")
+            later = target.with_name(f"{unit.name}{year}年报表（修改后）.xlsx")
             texts_later = {**texts, "filled_date": f"{year + 1}-01-12"}
             stamp_later = received + 2 * 86400
             correction = Correction(
-                unit, templates[unit.code], values, texts_later, corrected, stamp_later
+                unit, templates[unit.code], values, texts_later, later, stamp_later
             )
             values = slipped
         _drop(templates[unit.code], values, texts, target, received + i * 3600)

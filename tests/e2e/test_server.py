@@ -70,7 +70,7 @@ def server(workdir: Path) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def served(server: Server, workdir: Path) -> Iterator[Served]:
     root = workdir / "root"
-    build_demo_root(root)
+    build_demo_root(root, story=False)
     proc = nianbao_process(server, "serve", ["serve", "--root", str(root)], workdir)
     try:
         with server.client() as client:
@@ -302,7 +302,7 @@ def test_prefect_yaml_deploys_to_a_process_pool_that_a_worker_runs(
         argv = [str(Path(sys.executable).with_name("prefect")), "worker", "start"]
         worker = start("worker", [*argv, "--pool", "nianbao"], env, server.logs)
         root = workdir / "pool-root"
-        build_demo_root(root)
+        build_demo_root(root, story=False)
         _run_to_completion(client, dep_id, {"year": 2020, "root": str(root), "dry_run": True})
         totals = json.loads((root / "output" / "2020" / "totals.json").read_text("utf-8"))
         assert totals["totals"]["s3_new_total"] == 11
