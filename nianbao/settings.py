@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         default=200, gt=1, description="工作簿中超过1MB的部分的压缩比上限（解压后÷压缩后）"
     )
     max_zip_members: int = Field(default=1000, ge=1, description="工作簿内部部件数上限")
+    max_sheet_cells: int = Field(
+        default=1_000_000, ge=1, description="读取的工作表数据区域（行×列）单元格数上限"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -82,6 +85,7 @@ class Settings(BaseSettings):
             part_bytes=int(self.max_part_mb * MB),
             ratio=self.max_zip_ratio,
             members=self.max_zip_members,
+            cells=self.max_sheet_cells,
         )
 
     @property

@@ -5,13 +5,15 @@ uncompressed size; the reader (calamine's zip) stops at a part that inflates pas
 stated size, so checking the directory is enough to refuse a workbook that would expand to
 gigabytes. Real returns are tens of KB; the default bounds are three orders of magnitude
 above that. Worksheets that nianbao does not read (not in the template) are not bounded:
-they are never inflated.
+they are never inflated. The sheets that are read are also bounded in cells (rows ×
+columns from A1), which calamine allocates as one rectangle.
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Collection
@@ -26,14 +28,15 @@ WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 @dataclass(frozen=True)
 class ReadBounds:
     """Limits on a submitted file: its size on disk (checked before reading it), the
-    number of parts, each part's and all read parts' uncompressed size, and the
-    compression ratio of large parts."""
+    number of parts, each part's and all read parts' uncompressed size, the compression
+    ratio of large parts, and the cells a read sheet spans."""
 
     file_bytes: int = 20 * MB
     unzipped_bytes: int = 100 * MB
     part_bytes: int = 50 * MB
     ratio: float = 200.0
     members: int = 1000
+    cells: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,49 @@ def _over(info: zipfile.ZipInfo, bounds: ReadBounds) -> tuple[str, str] | None:
     return None
 
 
+# Cell and row references (`` r="XFD1048576"``); only <row> and <c> have an attribute ``r``.
+_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) that the sheet in ``xml`` spans from A1, or more: an upper bound.
+
+    calamine allocates that whole rectangle when it loads a sheet, so two cells far apart
+    in a 5 KB file would make it allocate gigabytes and abort the process. Positions come
+    from the ``r`` references; cells and rows without one are counted as if each started a
+    new column or row (``<c`` also counts other tags, which only raises the bound).
+    """
+    rows = columns = refs = 0
+    for letters, number in _REF.findall(xml):
+        refs += 1
+        rows = max(rows, int(number))
+        if letters:
+            columns = max(columns, _column_number(letters))
+    return max(rows, xml.count(b"<row")), max(columns, xml.count(b"<c") - refs)
+
+
+def _extent_problem(
+    archive: zipfile.ZipFile, sheets: dict[str, str], read: Collection[str], bounds: ReadBounds
+) -> ZipProblem | None:
+    """What exceeds the cell bound among the sheets that will be read."""
+    for part, name in sheets.items():
+        if name in read and part in archive.NameToInfo:
+            rows, columns = sheet_extent(archive.read(part))
+            if rows * columns > bounds.cells:
+                return ZipProblem(
+                    f"工作表“{name}”的数据区域达{rows}行×{columns}列",
+                    f"{bounds.cells}个单元格",
+                )
+    return None
+
+
 def _part_label(part: str, sheets: dict[str, str]) -> str:
     if part in sheets:
         return f"工作表“{sheets[part]}”"
@@ -112,11 +158,11 @@ def check_zip(data: bytes, bounds: ReadBounds, read: Collection[str]) -> ZipProb
         return ZipProblem(f"内部有{len(infos)}个部件", f"{bounds.members}个")
     if len({i.filename for i in infos}) != len(infos):
         return ZipProblem("压缩包中有重复的部件", corrupt=True)
+    sheets = _sheet_parts(archive)
     over = [i for i in infos if _over(i, bounds)]
     total = sum(i.file_size for i in infos)
     if not over and total <= bounds.unzipped_bytes:
-        return None  # the common case: no part needs to be told apart
-    sheets = _sheet_parts(archive)
+        return _extent_problem(archive, sheets, read, bounds)  # the common case
     skipped = {part for part, name in sheets.items() if name not in read}
     for info in over:
         if info.filename not in skipped:
@@ -125,4 +171,4 @@ def check_zip(data: bytes, bounds: ReadBounds, read: Collection[str]) -> ZipProb
     total = sum(i.file_size for i in infos if i.filename not in skipped)
     if total > bounds.unzipped_bytes:
         return ZipProblem(f"解压后共有{size_text(total)}", size_text(bounds.unzipped_bytes))
-    return None
+    return _extent_problem(archive, sheets, read, bounds)

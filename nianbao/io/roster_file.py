@@ -11,15 +11,15 @@ from __future__ import annotations
 import codecs
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import IO
-from xml.etree.ElementTree import Element, XMLParser, iterparse
+from xml.etree.ElementTree import Element, XMLParser
 
 from python_calamine import CalamineWorkbook
 
 from nianbao.core.model import Unit
 from nianbao.core.roster import RosterError, parse_roster, parse_rows
+from nianbao.io.bounds import sheet_extent
 
 ROSTER_FILES = ("roster.xlsx", "roster.csv")
 MAX_BYTES = 16 * 2**20  # the file itself
@@ -114,7 +114,7 @@ def workbook_rows(data: bytes) -> Sequence[Sequence[object]]:
                     f"工作簿解压后超过{MAX_UNPACKED // 2**20}MB，不像是单位名单",
                     hint="请只保留单位名单的内容",
                 )
-            rows, columns = _extent(zf, _first_sheet(zf))
+            rows, columns = sheet_extent(zf.read(_first_sheet(zf)))
         if rows > MAX_ROWS or columns > MAX_COLUMNS:
             raise RosterError(
                 f"第一个工作表的数据区域达{rows}行、{columns}列，超出单位名单的范围"
@@ -154,44 +154,3 @@ def _first_sheet(zf: zipfile.ZipFile) -> str:
     if target.startswith("/"):
         return target.lstrip("/")
     return str(PurePosixPath("xl") / target)
-
-
-def _extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
-    """Rows and columns spanned by the sheet's cells that hold something (from A1).
-
-    Stops counting once past the bounds: the answer is then only known to be too large.
-    """
-    rows = columns = 0
-    with zf.open(part) as f:
-        for row, column in _cells(f):
-            rows, columns = max(rows, row), max(columns, column)
-            if rows > MAX_ROWS or columns > MAX_COLUMNS:
-                break
-    return rows, columns
-
-
-def _cells(f: IO[bytes]) -> Iterator[tuple[int, int]]:
-    """(row, column), 1-based, of each cell with a value, formula or inline string."""
-    row = column = 0
-    for event, el in iterparse(f, events=("start", "end")):
-        name = _local(el.tag)
-        if name == "row" and event == "start":
-            row = int(el.get("r") or row + 1)
-            column = 0
-        elif name == "c" and event == "end":
-            ref = el.get("r")
-            column = _column_number(ref) if ref else column + 1
-            if len(el):
-                yield row, column
-            el.clear()
-        elif name == "row" and event == "end":
-            el.clear()
-
-
-def _column_number(ref: str) -> int:
-    n = 0
-    for ch in ref:
-        if not ch.isalpha():
-            break
-        n = n * 26 + ord(ch.upper()) - 64
-    return n

@@ -226,6 +226,44 @@ def test_ratio_total_and_member_bounds(good: Path) -> None:
     assert _parse(good.read_bytes()).status is Status.ACCEPTED
 
 
+FAR_CELL = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+# a rectangle without references: 3,000 empty rows, then a row of 1,000 cells
+IMPLICIT = b"<row/>" * 3000 + b"<row>" + b"<c><v>1</v></c>" * 1000 + b"</row>"
+
+
+@pytest.mark.parametrize(
+    ("far", "rows"), [(FAR_CELL, 1048576), (IMPLICIT, 3001)], ids=["references", "implicit"]
+)
+def test_a_sheet_spanning_too_many_cells_is_refused_before_calamine_allocates_it(
+    good: Path, far: bytes, rows: int
+) -> None:
+    """Two cells far apart in a small sheet would make calamine allocate the whole rectangle
+    (terabytes) and abort the process: the sheet's extent is bounded before it is parsed.
+    Parsed in a child process, so that a regression fails this test, not the test run."""
+    path = good.with_name("far.xlsx")
+    shutil.copy(good, path)
+    members = parts(path)
+    xml = members[sheet_part(members, S3)]
+    replace_sheet(path, S3, xml.replace(b"</sheetData>", far + b"</sheetData>"))
+    assert path.stat().st_size < MB
+    script = (
+        "import sys, json; from datetime import datetime, UTC; "
+        "from nianbao.io.xlsx_read import parse_workbook; "
+        "data = open(sys.argv[1], 'rb').read(); "
+        "raw = parse_workbook(data, datetime.now(UTC), 'alpha', 'a.xlsx'); "
+        "print(json.dumps([[n.code, n.actual, n.expected] for n in raw.notes]))"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    ((code, actual, expected),) = json.loads(child.stdout)
+    assert code == "workbook-too-large"
+    assert actual.startswith(f"工作表“{S3}”的数据区域达")
+    assert int(actual.split("达")[1].split("行")[0]) >= rows
+    assert expected == "1000000个单元格"
+
+
 def test_sheets_outside_the_template_are_not_read_and_named(tmp_path: Path, good: Path) -> None:
     path = tmp_path / "with-extras.xlsx"
     shutil.copy(good, path)
