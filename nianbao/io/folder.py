@@ -20,6 +20,7 @@ Every name is kept as its bytes (to open the file again) and shown by its displa
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import time
@@ -72,6 +73,26 @@ def ensure_layout(root: Path, roster: tuple[Unit, ...]) -> None:
     for unit in roster:
         (root / "inbox" / unit.code).mkdir(exist_ok=True)
         (root / "feedback" / unit.code).mkdir(exist_ok=True)
+
+
+def own_folder(parent: Path, name: str) -> Path:
+    """``parent/name`` as a real folder to write into, created when missing.
+
+    A unit may be able to write into its feedback folder: a symbolic link (or a file) put
+    there is refused (``OSError``: ELOOP / ENOTDIR), so nianbao never writes through it
+    to somewhere outside the shared folder.
+    """
+    folder = parent / name
+    try:
+        mode = folder.lstat().st_mode
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        mode = folder.lstat().st_mode
+    if stat.S_ISLNK(mode):
+        raise OSError(errno.ELOOP, "symbolic link refused", str(folder))
+    if not stat.S_ISDIR(mode):
+        raise OSError(errno.ENOTDIR, "not a folder", str(folder))
+    return folder
 
 
 def folder_key(name: str) -> str:

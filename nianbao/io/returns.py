@@ -24,6 +24,7 @@ from nianbao.core.spec import FormatSpec
 from nianbao.io.archive import archive_path, keep_original, quarantine_path
 from nianbao.io.delivery import Delivery, deliver
 from nianbao.io.feedback import write_rejection
+from nianbao.io.folder import own_folder
 from nianbao.io.guard import UnitGuard
 from nianbao.io.receipt import feedback_name
 from nianbao.io.xlsx_read import read_workbook, sheets_for
@@ -63,9 +64,9 @@ def move_to_history(folder: Path, year: int, current: str) -> list[Path]:
             for e in entries
             if e.name != current and pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)
         )
+    history = own_folder(folder, HISTORY) if stale else folder
     for name in stale:
-        target = folder / HISTORY / name
-        target.parent.mkdir(exist_ok=True)
+        target = history / name
         os.replace(folder / name, target)
         moved.append(target)
     return moved
@@ -89,11 +90,16 @@ def write_returns(spec: FormatSpec, result: CycleResult, root: Path, workers: in
                 done.quarantined.append((sub, kept))
         if sub.status is Status.SUPERSEDED:
             continue
-        target = root / "feedback" / sub.unit / feedback_name(sub, result.year)
+        action = "生成回执" if sub.status.accepted else "生成退回修改文件"
+        with guard.unit(sub.unit, sub.file, action) as outcome:
+            folder = own_folder(root / "feedback", sub.unit)  # a link there is refused
+        if outcome.failed:
+            continue
+        target = folder / feedback_name(sub, result.year)
         if sub.status.accepted:
             jobs.append(Delivery(target, units[sub.unit], result.year, sub, result.late(sub)))
             continue
-        with guard.unit(sub.unit, sub.file, "生成退回修改文件") as outcome:
+        with guard.unit(sub.unit, sub.file, action) as outcome:
             trusted = not any(f.code in IDENTITY_CODES for f in sub.findings)
             extracted = Extracted()
             if trusted:

@@ -158,3 +158,28 @@ def test_a_unit_whose_feedback_cannot_be_written_does_not_stop_the_others(
     assert {code for code, _ in done.written} == {"alpha", "gamma"}
     assert len(_top(root / "feedback" / "alpha")) == 1
     assert len(_top(root / "feedback" / "gamma")) == 1
+
+
+def test_links_in_feedback_folders_are_never_written_through(tmp_path: Path) -> None:
+    """A unit that can write into its feedback folder cannot make nianbao write elsewhere:
+    its folder, or its 历史 folder, replaced by a link is refused and reported."""
+    root = tmp_path / "root"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for i, unit in enumerate(ROSTER):
+        make_workbook(root / "inbox" / unit.code / "r.xlsx", unit, unit_figures(i))
+    feedback = root / "feedback"
+    feedback.mkdir(parents=True)
+    (feedback / "beta").symlink_to(outside, target_is_directory=True)
+    (feedback / "alpha").mkdir()
+    (feedback / "alpha" / "2020年-0123456789ab-回执.xlsx").write_bytes(b"an older receipt")
+    (feedback / "alpha" / HISTORY).symlink_to(outside, target_is_directory=True)
+
+    done = write_returns(SPEC, _cycle(root), root, workers=1)
+
+    assert sorted((f.code, f.unit, f.expected) for f in done.findings) == [
+        ("unit-file-failed", "alpha", "整理反馈文件夹"),
+        ("unit-file-failed", "beta", "生成回执"),
+    ]
+    assert list(outside.iterdir()) == []
+    assert {code for code, _ in done.written} == {"alpha", "gamma"}
