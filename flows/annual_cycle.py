@@ -79,7 +79,9 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
         log.info("试运行：只校验并生成输出文件，不写入数据库")
     else:
         stored = store_results.submit(settings.database_url, as_is(result), settings.workers)
-    returned = write_feedback.submit(as_is(spec), as_is(result), settings.root, settings.workers)
+    returned = write_feedback.submit(
+        as_is(spec), as_is(result), settings.root, settings.workers, settings.timezone
+    )
     paths = publish_outputs(
         as_is(spec),
         as_is(result),
@@ -88,11 +90,14 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
         settings.issuer,
         settings.issue_date or datetime.date.today(),
         last_totals=as_is(last_totals),  # read before the store began: no reads during it
+        tz=settings.timezone,
     )
     returned.result()
     if stored is not None:
         stored.result()
-    publish_artifacts(as_is(result), paths, settings.database_url, params.dry_run)
+    publish_artifacts(
+        as_is(result), paths, settings.database_url, params.dry_run, settings.timezone
+    )
     return {
         "year": year,
         "format": spec.id,

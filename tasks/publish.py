@@ -10,6 +10,7 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.model import CycleResult
 from nianbao.core.outputs import status_doc, totals_doc
 from nianbao.core.report_model import build_report
@@ -31,10 +32,12 @@ def publish_outputs(
     issue_date: date,
     db_url: str | None = None,
     last_totals: Mapping[str, Decimal] | None = None,
+    tz: str = DEFAULT_TIMEZONE,
 ) -> dict[str, str]:
     """Write the cycle's outputs into ``out_dir``; returns their paths by name.
 
     Last year's totals (for 同比 sentences) are ``last_totals``, or read from ``db_url``.
+    Times people read are in the office's time zone ``tz``.
     """
     paths = {
         "totals": out_dir / "totals.json",
@@ -42,10 +45,10 @@ def publish_outputs(
         "report": out_dir / "report.docx",
     }
     write_json(paths["totals"], totals_doc(spec, result))
-    status = status_doc(result)
+    status = status_doc(result, tz)
     write_json(paths["status"], status)
     paths["status_book"] = out_dir / "status.xlsx"
-    write_status_book(status, paths["status_book"])
+    write_status_book(status, paths["status_book"], tz)
     if last_totals is None and db_url:
         last_totals = _last_totals(db_url, result.year)  # for 同比 sentences
     report = build_report(result, spec, region, issuer, issue_date, last_totals)

@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.engine import make_url
 
 from nianbao.core.board import board_rows, findings_markdown, key_total_rows, outputs_markdown
+from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.model import CycleResult
 
 
@@ -18,11 +19,16 @@ def artifact_key(year: int, name: str) -> str:
 
 @task(name="发布运行结果看板", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def publish_artifacts(
-    result: CycleResult, outputs: dict[str, str], db_url: str, dry_run: bool = False
+    result: CycleResult,
+    outputs: dict[str, str],
+    db_url: str,
+    dry_run: bool = False,
+    tz: str = DEFAULT_TIMEZONE,
 ) -> list[str]:
-    """Create the run's artifacts; returns their keys."""
+    """Create the run's artifacts (times in the office's time zone ``tz``); returns their
+    keys."""
     year = result.year
-    board = board_rows(result)
+    board = board_rows(result, tz)
     create_table_artifact(
         board,
         key=artifact_key(year, "board"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from nianbao.cli.common import CliError, SubParsers, command, require_root, settings_for
 from nianbao.core.catalogue_doc import catalogue_markdown
-from nianbao.core.outputs import BOARD_COLUMNS, CHASE_COLUMNS, board_table, chase_list
+from nianbao.core.outputs import CHASE_COLUMNS, BoardCell, board_header, board_table, chase_list
 
 
 def register(sub: SubParsers) -> None:
@@ -21,10 +23,17 @@ def register(sub: SubParsers) -> None:
     doc.add_argument("--out", type=Path, help="写入文件；默认输出到屏幕")
 
 
-def _print_table(header: tuple[str, ...], rows: list[list[str]]) -> None:
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[BoardCell]]) -> None:
     print("  ".join(header))
     for row in rows:
-        print("  ".join(row))
+        print("  ".join(_text(v) for v in row))
+
+
+def _text(value: BoardCell) -> str:
+    """A board cell as printed: times in local time (the header names the zone)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return "" if value is None else str(value)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -36,12 +45,13 @@ def _status(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CliError(f"还没有{args.year}年度的汇总结果（{path}），请先运行 nianbao run")
     doc = json.loads(path.read_text(encoding="utf-8"))
-    write_status_book(doc, path.with_name("status.xlsx"))
+    tz = settings.timezone
+    write_status_book(doc, path.with_name("status.xlsx"), tz)
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     print(f"{args.year}年度报送情况（共{len(doc['units'])}个单位）")
-    _print_table(BOARD_COLUMNS, board_table(doc))
+    _print_table(board_header(tz), board_table(doc, tz))
     chase = chase_list(doc)
     print(f"\n催报名单（{len(chase)}个单位）")
     _print_table(CHASE_COLUMNS, chase)

@@ -6,12 +6,13 @@ import argparse
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nianbao.cli.common import CliError, SubParsers, command, settings_for
+from nianbao.core.clock import iso_local, shown
 from nianbao.core.formats import FORMATS, format_for_year
 from nianbao.core.layout import locate
 from nianbao.core.model import Status
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
     from nianbao.core.compare import Change
     from nianbao.io.db.lineage import Lineage
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 def register(sub: SubParsers) -> None:
@@ -223,6 +222,7 @@ def _delta_text(c: Change) -> str:
 def _explain(args: argparse.Namespace) -> int:
     from nianbao.io.db.lineage import explain_total, stored_format
 
+    tz = settings_for(root=args.root, db_url=args.db_url).timezone
     with _reading(args) as engine:
         format_id = stored_format(engine, args.year)
         if format_id is None:
@@ -236,11 +236,11 @@ def _explain(args: argparse.Namespace) -> int:
         lineage = explain_total(engine, args.year, args.cell_id, args.unit)
     if lineage is None:
         raise CliError(f"数据库中没有{args.year}年度“{args.cell_id}”的汇总数")
-    doc = _lineage_doc(spec, lineage)
+    doc = _lineage_doc(spec, lineage, tz)
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        _print_lineage(doc, args.unit)
+        _print_lineage(doc, args.unit, tz)
     return 0
 
 
@@ -249,8 +249,9 @@ def _where(spec: FormatSpec, cell_id: str) -> dict[str, str]:
     return {"sheet": sheet, "cell": ref}
 
 
-def _lineage_doc(spec: FormatSpec, lin: Lineage) -> dict[str, Any]:
-    """The chain of a total as a JSON document (sheet/cell from the layout when not stored)."""
+def _lineage_doc(spec: FormatSpec, lin: Lineage, tz: str) -> dict[str, Any]:
+    """The chain of a total as a JSON document (sheet/cell from the layout when not stored;
+    times in the office's time zone ``tz``, with the offset)."""
     from nianbao.core.outputs import json_value
 
     cell = spec.cell[lin.cell_id]
@@ -269,7 +270,7 @@ def _lineage_doc(spec: FormatSpec, lin: Lineage) -> dict[str, Any]:
                 "submission_id": s.submission_id,
                 "file": s.file,
                 "sha256": s.sha256,
-                "received_at": s.received_at.isoformat(),
+                "received_at": iso_local(s.received_at, tz),
                 "status": s.status,
                 "status_label": Status(s.status).label,
                 **where,
@@ -305,7 +306,7 @@ def _lineage_doc(spec: FormatSpec, lin: Lineage) -> dict[str, Any]:
     }
 
 
-def _print_lineage(doc: dict[str, Any], unit: str | None) -> None:
+def _print_lineage(doc: dict[str, Any], unit: str | None, tz: str) -> None:
     print(f"{doc['year']}年度汇总数 {doc['cell_id']}：{doc['table']} / {doc['label']}")
     unit_text = doc["value_unit"] or ""
     print(f"  全市合计：{_num(doc['total'])}{unit_text}")
@@ -319,11 +320,11 @@ def _print_lineage(doc: dict[str, Any], unit: str | None) -> None:
     else:
         print(f"  来源（{len(doc['sources'])}份已接收报表）：")
     for i, s in enumerate(doc["sources"], 1):
-        received = _beijing(s["received_at"])
+        received = shown(datetime.fromisoformat(s["received_at"]), tz)
         print(f"  {i}. {s['unit_name']}（{s['unit']}）：{_num(s['value'])}{unit_text}")
         print(f"     → 报送文件：{s['file']}（{s['status_label']}，记录#{s['submission_id']}）")
         print(f"     → 文件SHA-256：{s['sha256']}")
-        print(f"     → 接收时间：{received}（北京时间）")
+        print(f"     → 接收时间：{received}")
         print(f"     → 工作簿位置：工作表“{s['sheet']}”单元格 {s['cell']}")
     if unit is None and doc["sources"]:
         verdict = "一致" if doc["sum"] == doc["total"] else "不一致，请核查"
@@ -334,9 +335,3 @@ def _print_lineage(doc: dict[str, Any], unit: str | None) -> None:
 
 def _num(value: float) -> str:
     return fmt(Decimal(str(value)))
-
-
-def _beijing(iso: str) -> str:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from nianbao.core.clock import DEFAULT_TIMEZONE, shown, zone_label
 from nianbao.core.findings import CATALOGUE, Finding
 from nianbao.core.model import CycleResult, Status, Submission
 from nianbao.core.outputs import other_years_note
@@ -34,9 +35,16 @@ def current_submission(result: CycleResult, code: str) -> Submission | None:
     return result.current(code)
 
 
-def board_rows(result: CycleResult) -> list[Row]:
-    """The completeness board: one row per roster unit, in roster order."""
+def received_column(tz: str = DEFAULT_TIMEZONE) -> str:
+    """The board's time column, naming the zone: 接收时间（北京时间）."""
+    return f"接收时间（{zone_label(tz)}）"
+
+
+def board_rows(result: CycleResult, tz: str = DEFAULT_TIMEZONE) -> list[Row]:
+    """The completeness board: one row per roster unit, in roster order; received times in
+    the office's time zone ``tz``."""
     rows: list[Row] = []
+    when = received_column(tz)
     for unit in result.roster:
         sub = current_submission(result, unit.code)
         findings = sub.findings if sub else ()
@@ -46,6 +54,7 @@ def board_rows(result: CycleResult) -> list[Row]:
                 "单位": unit.name,
                 "状态": (sub.status if sub else Status.MISSING).label,
                 "文件": sub.file if sub else _other_years(result, unit.code),
+                when: shown(sub.received_at, tz, label=False) if sub else "",
                 "错误数": errors,
                 "提示数": len(findings) - errors,
             }

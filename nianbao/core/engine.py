@@ -12,7 +12,7 @@ return is this engine applied to a batch of one.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -135,7 +135,7 @@ def plan(spec: FormatSpec) -> Plan:
     )
 
 
-def at_cell(spec: FormatSpec, code: str, cell_id: str, **fields: str) -> Finding:
+def at_cell(spec: FormatSpec, code: str, cell_id: str, **fields: Any) -> Finding:
     """A finding located at a value cell, with its sheet, A1 reference and official labels."""
     cell = spec.cell[cell_id]
     sheet, ref = locate(spec, cell_id)
@@ -146,6 +146,45 @@ def at_cell(spec: FormatSpec, code: str, cell_id: str, **fields: str) -> Finding
         row_path=cell.row_path,
         column_path=cell.column_path,
         **fields,
+    )
+
+
+@cache
+def _refs(spec: FormatSpec, cells: tuple[str, ...]) -> tuple[str, ...]:
+    """A1 references of value cells (of one sheet)."""
+    return tuple(locate(spec, cid)[1] for cid in cells)
+
+
+@cache
+def _side_label(spec: FormatSpec, eq: Equation, side: tuple[str, ...]) -> str:
+    """One side of an equation as a clerk reads it: the label that tells its cells apart
+    (the row's when they share a column, the column's when they share a row), joined."""
+    every = [spec.cell[c] for c in (*eq.lhs, *eq.rhs)]
+    same_column = len({c.column_path for c in every}) == 1
+    same_row = len({c.row_path for c in every}) == 1
+    out = []
+    for cid in side:
+        cell = spec.cell[cid]
+        path = cell.row_path if same_column else cell.column_path if same_row else ()
+        out.append(path[-1] if path else cell.label)
+    return " + ".join(out)
+
+
+def broken(spec: FormatSpec, eq: Equation, lhs: Decimal, rhs: Decimal) -> Finding:
+    """The finding of an identity whose sides differ, at its anchor: every cell of the
+    equation, the short side's cells as suspects (an omission is likelier than a double
+    count), that side's labels and by how much it is short."""
+    short = eq.lhs if lhs < rhs else eq.rhs
+    return at_cell(
+        spec,
+        eq.code,
+        eq.anchor,
+        expected=fmt(lhs),
+        actual=fmt(rhs),
+        cells=_refs(spec, (*eq.lhs, *eq.rhs)),
+        suspects=_refs(spec, short),
+        short_side=_side_label(spec, eq, short),
+        gap=fmt(abs(lhs - rhs)),
     )
 
 
@@ -311,9 +350,9 @@ def stored_findings(
             number = to_decimal(stored)
             if expected is not None and (number is None or number != expected):
                 eq = p.spec.definitions[cid]
-                out[r].append(
-                    at_cell(p.spec, eq.code, cid, expected=fmt(expected), actual=str(stored))
-                )
+                found = at_cell(p.spec, eq.code, cid, expected=fmt(expected), actual=str(stored))
+                here = (found.cell,)  # a typed-over total: the total is suspect, not its parts
+                out[r].append(replace(found, cells=here + _refs(p.spec, eq.rhs), suspects=here))
     return out
 
 
@@ -332,9 +371,7 @@ def identity_findings(p: Plan, batch: Batch) -> list[list[Finding]]:
         lhs = add([values[c] for c in eq.lhs])
         rhs = add([values[c] for c in eq.rhs])
         if lhs is not None and rhs is not None and lhs != rhs:
-            out[int(r)].append(
-                at_cell(p.spec, eq.code, eq.anchor, expected=fmt(lhs), actual=fmt(rhs))
-            )
+            out[int(r)].append(broken(p.spec, eq, lhs, rhs))
     return out
 
 

@@ -193,9 +193,13 @@ _KINDS = (
         "a1-balance",
         E,
         "收支不平衡（A1）",
-        "“{labels}”列：一、本年新收 + 二、上年结转 应等于 （七）总计 + 四、结转下年度继续办理，"
-        "左边为{expected}，右边为{actual}。",
-        "请核对本列的新收、结转和办理结果数量。",
+        "“{columns}”列：一、本年新收 + 二、上年结转 = {expected}，"
+        "（七）总计 + 四、结转下年度继续办理 = {actual}，两边应相等；“{short_side}”少了{gap}，"
+        "很可能漏填了其中某项。",
+        "请在少的一边补上漏填的数字（标红的单元格；浅红色的一边可能是对的）："
+        "多数情况是漏填了某项办理结果，应补填在“三、本年度办理结果”的相应行中（（七）总计自动计算），"
+        "不要把差额直接填入“四、结转下年度继续办理”——只有年底尚未办结的申请才计入结转；"
+        "如是“一、本年新收 + 二、上年结转”少，请核对收到的申请数量。",
     ),
     Kind(
         "a2-outcome-sum",
@@ -327,6 +331,12 @@ class Finding:
     expected: str = ""
     actual: str = ""
     explanation: str = ""  # the unit's own 说明, for a warning it has justified
+    # For a broken identity: every cell of its equation on ``sheet`` (both sides), and the
+    # ones on the side that probably holds the mistake (the short side; a typed-over total).
+    cells: tuple[str, ...] = ()
+    suspects: tuple[str, ...] = ()
+    short_side: str = ""  # official labels of the short side, joined with " + "
+    gap: str = ""  # by how much it is short
 
     @property
     def kind(self) -> Kind:
@@ -342,6 +352,11 @@ class Finding:
     def labels(self) -> str:
         """Official labels of the location, joined."""
         return " / ".join((*self.row_path, *self.column_path))
+
+    @property
+    def columns(self) -> str:
+        """Official column labels of the location, joined."""
+        return " / ".join(self.column_path)
 
     @property
     def message(self) -> str:
@@ -368,6 +383,8 @@ class Finding:
             "hint": self.hint,
             "explained": bool(self.explanation),
             "explanation": self.explanation,
+            "cells": list(self.cells),
+            "suspects": list(self.suspects),
         }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from nianbao.core.clock import DEFAULT_TIMEZONE, iso_local, local, zone_label
 from nianbao.core.model import CycleResult, Status
 from nianbao.core.spec import CellType, FormatSpec, Severity
 
@@ -52,8 +54,9 @@ def totals_doc(spec: FormatSpec, result: CycleResult) -> dict[str, Any]:
     }
 
 
-def status_doc(result: CycleResult) -> dict[str, Any]:
-    """``status.json``: one entry per roster unit with its current file and findings."""
+def status_doc(result: CycleResult, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
+    """``status.json``: one entry per roster unit with its current file and findings; times
+    in the office's time zone ``tz``, with the offset."""
     units = []
     for unit in result.roster:
         subs = result.submissions_of(unit.code)
@@ -70,7 +73,7 @@ def status_doc(result: CycleResult) -> dict[str, Any]:
                 "status_label": status.label,
                 "file": current.file if current else None,
                 "sha256": current.sha256 if current else None,
-                "received_at": current.received_at.isoformat() if current else None,
+                "received_at": iso_local(current.received_at, tz) if current else None,
                 "late": bool(current and result.late(current)),
                 "errors": errors,
                 "warnings": len(findings) - errors,
@@ -90,30 +93,37 @@ def status_doc(result: CycleResult) -> dict[str, Any]:
         "year": result.year,
         "format": result.format,
         **completeness(result),
-        "deadline": result.deadline.isoformat() if result.deadline else None,
+        "deadline": iso_local(result.deadline, tz) if result.deadline else None,
         "units": units,
         "findings": [{**f.to_json(), "unit": f.unit, "file": f.file} for f in result.findings],
     }
 
 
-BOARD_COLUMNS = ("单位", "状态", "文件", "接收时间", "错误", "提示", "逾期")
+BOARD_COLUMNS = ("单位", "状态", "文件", "接收时间", "错误", "提示", "其中已说明", "逾期")
 CHASE_COLUMNS = ("单位", "原因", "联系人", "联系电话")
+BoardCell = str | int | datetime | None
 
 
-def board_table(doc: dict[str, Any]) -> list[list[str]]:
-    """Rows of the completeness board from ``status.json`` (one per roster unit)."""
-    rows = []
+def board_header(tz: str = DEFAULT_TIMEZONE) -> list[str]:
+    """``BOARD_COLUMNS``, the time column naming its zone (接收时间（北京时间）)."""
+    return [f"{c}（{zone_label(tz)}）" if c == "接收时间" else c for c in BOARD_COLUMNS]
+
+
+def board_table(doc: dict[str, Any], tz: str = DEFAULT_TIMEZONE) -> list[list[BoardCell]]:
+    """Rows of the completeness board from ``status.json`` (one per roster unit): counts as
+    integers, the received time as an aware datetime in ``tz`` (None when nothing came)."""
+    rows: list[list[BoardCell]] = []
     for u in doc["units"]:
-        explained = sum(1 for f in u["findings"] if f.get("explained"))
-        warnings = f"{u['warnings']}（已说明{explained}）" if explained else str(u["warnings"])
+        received = u["received_at"]
         rows.append(
             [
                 u["name"],
                 u["status_label"],
                 u["file"] or other_years_note(o["year"] for o in u.get("other_years", ())),
-                (u["received_at"] or "").replace("T", " ")[:19],
-                str(u["errors"]),
-                warnings,
+                local(datetime.fromisoformat(received), tz) if received else None,
+                u["errors"],
+                u["warnings"],
+                sum(1 for f in u["findings"] if f.get("explained")),
                 "是" if u["late"] else "",
             ]
         )

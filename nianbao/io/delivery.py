@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.findings import Finding
 from nianbao.core.model import Submission, Unit
 from nianbao.io.guard import UnitGuard
@@ -31,6 +32,7 @@ class Delivery:
     year: int
     sub: Submission
     late: bool = False
+    tz: str = DEFAULT_TIMEZONE  # the office's time zone, for the received time
 
 
 def _run(jobs: Sequence[Delivery]) -> list[Finding]:
@@ -40,7 +42,7 @@ def _run(jobs: Sequence[Delivery]) -> list[Finding]:
 
     def one(job: Delivery) -> None:
         with guard.unit(job.sub.unit, job.sub.file, "生成回执"):
-            write_receipt(job.receipt, job.unit, job.year, job.sub, job.late)
+            write_receipt(job.receipt, job.unit, job.year, job.sub, job.late, job.tz)
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(one, jobs))

@@ -17,11 +17,15 @@ from nianbao.core.model import CycleResult
 from nianbao.core.numbers import fmt
 from nianbao.core.spec import FormatSpec
 from nianbao.io.atomic import atomic_path
-from nianbao.io.xlsx_lite import Sheet, Style, write_workbook
+from nianbao.io.xlsx_lite import PageSetup, Sheet, Style, display_width, row_height, write_workbook
 from nianbao.io.xlsx_lite import Value as CellValue
 
 XLSX_NAME = "汇总表.xlsx"
 CSV_NAME = "汇总表.csv"
+HEADER = Style(
+    bold=True, fill="DDEBF7", border=True, wrap=True, horizontal="center", vertical="center"
+)
+PRINT_SCALE = 70  # percent
 
 
 @lru_cache(maxsize=65536)  # figures repeat a lot; the result depends on the value only
@@ -42,21 +46,41 @@ def _text(value: Value) -> str:
 
 
 def write_xlsx(table: SummaryTable, path: Path) -> None:
-    """汇总表 as a workbook: labels in row 1, cell ids in row 2, 合计 in the last row."""
+    """汇总表 as a workbook: labels in row 1, cell ids in row 2, 合计 in the last row.
+
+    ~200 columns cannot print one page wide and stay legible: it prints landscape at 70 %,
+    on as many pages as it takes (all rows of the first columns, then the next columns), with
+    the two header rows and the unit's code and name repeated on every page.
+    """
     rows: list[list[CellValue]] = [list(table.labels), list(table.ids)]
     rows += ([_decimal_number(v) if isinstance(v, Decimal) else v for v in r] for r in table.rows)
     width = len(table.labels)
+    names = (str(r[1]) for r in table.rows)
+    lead = (14, min(max([12, *(display_width(n) + 2 for n in names)]), 30), 22)
+    widths = {
+        col: float(lead[col - 1]) if col <= table.lead else 16.0 for col in range(1, width + 1)
+    }
+    label_height = row_height((label, widths[c]) for c, label in enumerate(table.labels, start=1))
     sheet = Sheet(
         f"{table.year}年度汇总表",
         rows,
         row_styles={
-            1: Style(bold=True, fill="DDEBF7", wrap=True, horizontal="center", vertical="center"),
-            2: Style(color="808080", size=9),
-            len(rows): Style(bold=True),
+            1: HEADER,
+            2: Style(color="808080", size=9, border=True),
+            len(rows): Style(bold=True, border=True),
         },
-        widths={col: 20 if col <= table.lead else 16 for col in range(1, width + 1)},
-        heights={1: 75},
+        styled_from=(3, Style(border=True)),
+        widths=widths,
+        heights={1: label_height},
+        default_height=18.0,
         freeze=(3, table.lead + 1),
+        page=PageSetup(
+            landscape=True,
+            fit_width=False,
+            scale=PRINT_SCALE,
+            title_rows=(1, 2),
+            title_cols=(1, 2),
+        ),
     )
     write_workbook(path, [sheet])
 

@@ -1,63 +1,88 @@
 """What a rejected unit gets back in ``feedback/<code>/``: a marked-up workbook.
 
 The return is regenerated from the spec (not re-saved: openpyxl drops Excel features on
-round trips) with the unit's own figures, each failing cell red with a comment, and a first
-sheet 校验结果 listing every finding. Accepted units get a 回执 (``nianbao.io.receipt``).
+round trips) with the unit's own figures and a first sheet 校验结果: how to resubmit, then
+every finding (the same sheet as a 回执's, ``nianbao.io.receipt``). Every cell of a broken
+equation is marked: the side that probably holds the mistake red, the other side light red;
+the finding's own cell carries a comment, and comments print at the end of each sheet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from nianbao.core.clock import DEFAULT_TIMEZONE, excel_local
 from nianbao.core.findings import Finding
 from nianbao.core.layout import TEXT_SHEET, layouts, text_cells
 from nianbao.core.model import Submission, Unit
 from nianbao.core.spec import FormatSpec, Severity
 from nianbao.io.atomic import atomic_path
-from nianbao.io.receipt import FINDING_COLUMNS, FINDING_WIDTHS, finding_row
-from nianbao.io.template_writer import build_template
+from nianbao.io.receipt import findings_sheet, received_label
+from nianbao.io.template_writer import build_template, print_setup
+from nianbao.io.xlsx_lite import DATETIME_FORMAT, FONT_NAME, Sheet, Style, Value
 
 RESULT_SHEET = "校验结果"
-RED = PatternFill("solid", fgColor="FFC7CE")
-ORANGE = PatternFill("solid", fgColor="FFEB9C")
-HEADER = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
+# (strong, light): the side that is probably wrong, the side that is probably right
+ERROR_FILLS = ("FFC7CE", "FCE4E8")
+WARNING_FILLS = ("FFEB9C", "FFF5D1")
+TITLE = Style(bold=True, size=14, color="9C0006", horizontal="center", vertical="center")
+_THIN = Side(style="thin")
+_MARK = Side(style="medium", color="C00000")
+STRONG_BORDER = Border(left=_MARK, right=_MARK, top=_MARK, bottom=_MARK)  # shows in grey print
 
 
-def _findings_sheet(ws: Worksheet, findings: tuple[Finding, ...], lead: list[list[str]]) -> None:
-    for row in lead:
-        ws.append(row)
-    ws.append([])
-    ws.append(list(FINDING_COLUMNS))
-    header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = HEADER
-    for f in findings:
-        ws.append(finding_row(f))
-    for col, width in zip("ABCDEFGH", FINDING_WIDTHS, strict=True):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=header_row + 1):
-        for cell in row:
-            cell.alignment = WRAP
+def resubmit_notes(unit: Unit, figures_kept: bool) -> list[str]:
+    """How to resubmit, for the top of 校验结果."""
+    where = f"inbox/{unit.code}/"
+    edit = (
+        "可以直接在本工作簿中修改（其中的报表与下发的模板相同，已填好本单位报送的数字），"
+        "也可以修改原来的文件。"
+        if figures_kept
+        else "本工作簿中的报表是本单位本年度的空白模板，请在其中重新填写（或使用下发的模板）。"
+    )
+    return [
+        "如何重新报送：",
+        "1. 按下表逐条修改。各工作表中红色单元格是很可能出错的地方，浅红色单元格是同一等式中"
+        "可能正确的另一边；鼠标停在单元格上可看批注（打印时批注附在该工作表末尾）。",
+        f"2. {edit}",
+        f"3. 修改后保存为 .xlsx 文件，放入共享文件夹中本单位的文件夹 {where}"
+        "（即原来报送的文件夹）。文件名不限；以最新保存的文件为准，原来的文件不必删除。",
+        "4. 下次汇总时会自动重新校验，结果（回执或新的退回修改文件）仍放在 "
+        f"feedback/{unit.code}/ 中。",
+    ]
 
 
 def _mark(wb: Workbook, findings: tuple[Finding, ...]) -> None:
-    """Fill each located cell red (errors) or orange (warnings) and comment on it."""
+    """Fill every cell of each located finding (its equation's cells when it has them) and
+    comment on the finding's own cell. A cell suspect in any finding gets the strong fill
+    and a dark red frame (a black-and-white printout still tells the sides apart)."""
+    fills: dict[tuple[str, str], tuple[int, str]] = {}  # (sheet, ref) -> (rank, colour)
     for f in findings:
         if not f.cell or f.sheet not in wb.sheetnames:
             continue
+        strong, light = ERROR_FILLS if f.severity is Severity.ERROR else WARNING_FILLS
+        suspects = set(f.suspects or (f.cell,))
+        for ref in f.cells or (f.cell,):
+            rank = (2 if ref in suspects else 0) + (f.severity is Severity.ERROR)
+            colour = strong if ref in suspects else light
+            fills[f.sheet, ref] = max(fills.get((f.sheet, ref), (-1, "")), (rank, colour))
         cell = wb[f.sheet][f.cell]
-        cell.fill = RED if f.severity is Severity.ERROR else ORANGE
         text = f"【{f.kind.title}】\n{f.message}\n修改建议：{f.hint}"
         previous = cell.comment.text + "\n\n" if cell.comment else ""
-        cell.comment = Comment(previous + text, "nianbao", width=320, height=160)
+        cell.comment = Comment(previous + text, "nianbao", width=360, height=200)
+    for (sheet, ref), (rank, colour) in fills.items():
+        cell = wb[sheet][ref]
+        cell.fill = PatternFill("solid", fgColor=colour)
+        if rank >= 2:
+            cell.border = STRONG_BORDER
 
 
 def _fill_figures(wb: Workbook, spec: FormatSpec, raw: Mapping[str, Any]) -> None:
@@ -75,6 +100,45 @@ def _fill_texts(wb: Workbook, spec: FormatSpec, texts: Mapping[str, str]) -> Non
             wb[TEXT_SHEET].cell(row, col).value = texts[key]
 
 
+def _style(cell: Any, style: Style) -> None:
+    cell.font = Font(
+        name=FONT_NAME,
+        size=style.size or 11,
+        bold=style.bold,
+        color=style.color and f"FF{style.color}",
+    )
+    if style.fill:
+        cell.fill = PatternFill("solid", fgColor=style.fill)
+    if style.border:
+        cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+    cell.alignment = Alignment(
+        horizontal=style.horizontal, vertical=style.vertical, wrap_text=style.wrap or None
+    )
+    if style.num_fmt:
+        cell.number_format = style.num_fmt
+
+
+def render_sheet(ws: Worksheet, sheet: Sheet) -> None:
+    """A plain-table ``Sheet`` (values, styles, sizes, merges, print set-up) in openpyxl."""
+    below = sheet.styled_from
+    for r, values in enumerate(sheet.rows, start=1):
+        row_style = sheet.row_styles.get(r) or (below[1] if below and r >= below[0] else None)
+        for c, value in enumerate(values, start=1):
+            style = sheet.cell_styles.get((r, c)) or row_style
+            cell = ws.cell(r, c, value)
+            if style is not None:
+                _style(cell, style)
+            if isinstance(value, datetime):
+                cell.number_format = (style and style.num_fmt) or DATETIME_FORMAT
+    for col, width in sheet.widths.items():
+        ws.column_dimensions[ws.cell(1, col).column_letter].width = width
+    for row, height in sheet.heights.items():
+        ws.row_dimensions[row].height = height
+    for span in sheet.merges:
+        ws.merge_cells(span)
+    print_setup(ws, sheet.page.landscape, sheet.page.title_rows)
+
+
 def write_rejection(
     path: Path,
     spec: FormatSpec,
@@ -83,6 +147,7 @@ def write_rejection(
     sub: Submission,
     raw: Mapping[str, Any] | None,
     texts: Mapping[str, str],
+    tz: str = DEFAULT_TIMEZONE,
 ) -> None:
     """A fresh template with the unit's figures, failing cells marked, and a 校验结果 sheet.
 
@@ -96,15 +161,17 @@ def write_rejection(
         _mark(wb, sub.findings)
     for sheet in wb.worksheets:
         sheet.protection.sheet = sheet.title != RESULT_SHEET and sheet.protection.sheet
-    ws = wb.create_sheet(RESULT_SHEET, 0)
-    lead = [
-        [f"{unit.name} {year}年度报表校验结果：未通过，请修改后重新报送"],
-        ["原文件", sub.file],
-        ["接收时间", sub.received_at.isoformat()],
-        ["SHA-256", sub.sha256],
+    lead: list[tuple[str, Value]] = [
+        ("原文件", sub.file),
+        (received_label(tz), excel_local(sub.received_at, tz)),
+        ("SHA-256", sub.sha256),
     ]
-    _findings_sheet(ws, sub.findings, lead)
-    ws["A1"].font = Font(bold=True, size=14, color="9C0006")
+    title = f"{unit.name} {year}年度报表校验结果：未通过，请修改后重新报送"
+    notes = resubmit_notes(unit, raw is not None)
+    sheet = findings_sheet(title, TITLE, lead, sub.findings, notes, RESULT_SHEET)
+    render_sheet(wb.create_sheet(RESULT_SHEET, 0), sheet)
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = False
     wb.active = 0
     _save(wb, path)
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.findings import IDENTITY_CODES, UNREADABLE_CODES, Finding
 from nianbao.core.model import CycleResult, Status, Submission
 from nianbao.core.parse import Extracted, extract
@@ -72,9 +73,16 @@ def move_to_history(folder: Path, year: int, current: str) -> list[Path]:
     return moved
 
 
-def write_returns(spec: FormatSpec, result: CycleResult, root: Path, workers: int = 0) -> Returned:
-    """Feedback for each unit's current submission; unreadable originals are also copied to
-    ``quarantine/``. Receipts are written on ``workers`` processes (0: one per core)."""
+def write_returns(
+    spec: FormatSpec,
+    result: CycleResult,
+    root: Path,
+    workers: int = 0,
+    tz: str = DEFAULT_TIMEZONE,
+) -> Returned:
+    """Feedback for each unit's current submission, its times in the office's time zone
+    ``tz``; unreadable originals are also copied to ``quarantine/``. Receipts are written on
+    ``workers`` processes (0: one per core)."""
     units = {u.code: u for u in result.roster}
     guard = UnitGuard()
     done = Returned()
@@ -97,7 +105,8 @@ def write_returns(spec: FormatSpec, result: CycleResult, root: Path, workers: in
             continue
         target = folder / feedback_name(sub, result.year)
         if sub.status.accepted:
-            jobs.append(Delivery(target, units[sub.unit], result.year, sub, result.late(sub)))
+            unit = units[sub.unit]
+            jobs.append(Delivery(target, unit, result.year, sub, result.late(sub), tz))
             continue
         with guard.unit(sub.unit, sub.file, action) as outcome:
             trusted = not any(f.code in IDENTITY_CODES for f in sub.findings)
@@ -107,7 +116,7 @@ def write_returns(spec: FormatSpec, result: CycleResult, root: Path, workers: in
                 list(extract(spec, raw.grids, extracted))
             figures = extracted.values if trusted else None
             write_rejection(
-                target, spec, units[sub.unit], result.year, sub, figures, extracted.texts
+                target, spec, units[sub.unit], result.year, sub, figures, extracted.texts, tz
             )
         if not outcome.failed:
             done.rejections.append((sub.unit, target))

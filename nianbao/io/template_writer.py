@@ -7,8 +7,8 @@ sheet. Every input cell carries a workbook-level defined name equal to its cell 
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils.cell import absolute_coordinate, quote_sheetname
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -43,11 +44,11 @@ from nianbao.core.model import Unit
 from nianbao.core.spec import CellKind, CellSpec, CellType, FormatSpec
 from nianbao.io.atomic import atomic_path
 from nianbao.io.template_fill import excel_value
+from nianbao.io.xlsx_lite import FONT_NAME, display_width, text_lines
 
 PREFILL_NOTE = "上年数据自动带入，不可修改"
 SIGNED_BOUND = 10**9
 
-FONT_NAME = "宋体"
 _THIN = Side(style="thin")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 FONT = Font(name=FONT_NAME, size=11)
@@ -58,16 +59,20 @@ FILL_HEADER = PatternFill("solid", fgColor="F2F2F2")
 FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")
 FILL_DERIVED = PatternFill("solid", fgColor="D9D9D9")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
 TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
 
 LINE_HEIGHT = 15.0  # points per wrapped line of 11 pt text
-ROW_PADDING = 6.0
+ROW_PADDING = 4.0
 LABEL_WIDTH_MAX = 40
-VALUE_WIDTH_MIN = 12
+VALUE_WIDTH_MIN = 10
 VALUE_WIDTH_MAX = 18
+NOTE_WIDTH_MAX = 36
+TEXT_WIDTH = 64  # the text sheet's answer column: with its labels (28) within portrait A4
+GUIDE_WIDTH = 86  # the guide's one column: within portrait A4 at 100 % (LibreOffice never
+# scales a sheet whose single column is wider than the page; it clips it)
 
 NUMBER_FORMATS = {CellType.COUNT: "0", CellType.SIGNED: "0", CellType.MONEY: "0.00"}
 
@@ -101,6 +106,7 @@ def build_template(
     """
     prefilled = _checked_prefill(spec, prefill or {})
     wb = Workbook()
+    _default_font(wb)
     wb.remove(wb.active)
     _guide_sheet(wb.create_sheet(GUIDE_SHEET), spec, unit, year, bool(prefilled))
     for lay in layouts(spec):
@@ -113,25 +119,24 @@ def build_template(
     return wb
 
 
+def _default_font(wb: Workbook) -> None:
+    """宋体 11 as the workbook's default (Normal) font, as in the plain-table writer.
+
+    Column widths are counted in the default font's digit width: with 宋体 a CJK character
+    is exactly two units, which the widths here assume (openpyxl's default, Calibri, makes
+    columns print wider than measured wherever Calibri is substituted). openpyxl has no public
+    setter for it: the first font and the Normal style's font are replaced before any cell
+    is styled.
+    """
+    wb._fonts = IndexedList([FONT])
+    wb._named_styles["Normal"].font = copy(FONT)
+
+
 def _checked_prefill(spec: FormatSpec, prefill: Mapping[str, Decimal]) -> dict[str, Decimal]:
     for cid in prefill:
         if cid not in spec.cell or spec.cell[cid].kind is not CellKind.INPUT:
             raise KeyError(f"prefill names no input cell of format {spec.id}: {cid}")
     return dict(prefill)
-
-
-# --- text measurement ---------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Width of a text in Excel column units (CJK and full-width characters count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
-
-
-def _lines(text: str, width: float) -> int:
-    """Wrapped lines a text needs in a cell ``width`` units wide."""
-    usable = max(width - 1.5, 1.0)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
 
 
 # --- table sheets -------------------------------------------------------------------
@@ -161,13 +166,13 @@ def _table_sheet(
     for span in value_spans(lay):
         ws.merge_cells(span)
     _add_validations(ws, spec, lay, prefilled)
-    _row_notes(ws, spec, lay, notes)
-    widths = _column_widths(lay)
+    remarks = _row_notes(ws, spec, lay, notes)
+    widths = _column_widths(lay, remarks)
     for col, width in widths.items():
         ws.column_dimensions[col_letter(col)].width = width
-    _row_heights(ws, lay, widths)
+    _row_heights(ws, lay, widths, remarks)
     _protect(ws)
-    _print_setup(ws)
+    print_setup(ws, landscape=True, title_rows=_header_rows(spec, lay))
     _freeze(ws, spec, lay)
 
 
@@ -313,8 +318,11 @@ def _add_validations(
         groups[key].add(a1(row, col))
 
 
-def _row_notes(ws: Worksheet, spec: FormatSpec, lay: SheetLayout, given: Mapping[str, str]) -> None:
-    """A note right of each row holding money cells (naming the unit) or a given remark."""
+def _row_notes(
+    ws: Worksheet, spec: FormatSpec, lay: SheetLayout, given: Mapping[str, str]
+) -> dict[int, str]:
+    """A note right of each row holding money cells (naming the unit) or a given remark;
+    the notes by row."""
     notes: dict[int, list[str]] = {}
     for cid, (row, _) in lay.cells.items():
         cell = spec.cell[cid]
@@ -323,16 +331,21 @@ def _row_notes(ws: Worksheet, spec: FormatSpec, lay: SheetLayout, given: Mapping
             notes.setdefault(row, []).append(f"“{header}”单位：{cell.unit or '元'}，可保留两位小数")
         if cid in given:
             notes.setdefault(row, []).append(given[cid])
-    for row, parts in notes.items():
-        note = ws.cell(row, lay.width + 1, "注：" + "；".join(parts))
+    texts = {row: "注：" + "；".join(parts) for row, parts in notes.items()}
+    for row, text in texts.items():
+        note = ws.cell(row, lay.width + 1, text)
         note.font = FONT_NOTE
-        note.alignment = Alignment(vertical="center", wrap_text=False)
+        note.alignment = Alignment(vertical="center", wrap_text=True)
+    return texts
 
 
 # --- geometry of columns and rows ---------------------------------------------------
 
 
-def _column_widths(lay: SheetLayout) -> dict[int, float]:
+def _column_widths(lay: SheetLayout, notes: Mapping[int, str]) -> dict[int, float]:
+    """Row labels on one line where they fit (up to ``LABEL_WIDTH_MAX``, however many rows
+    they span: a label column 8 wide broke 三、本年度办理结果 into three lines); column
+    headers may wrap into the rows they span; then the notes' column, if any."""
     first_value_col = min(col for _, col in lay.cells.values())
     widths: dict[int, float] = {
         col: (8.0 if col < first_value_col else float(VALUE_WIDTH_MIN))
@@ -341,10 +354,15 @@ def _column_widths(lay: SheetLayout) -> dict[int, float]:
     for label in lay.labels:
         if label.role is Role.TITLE or label.col != label.col_end:
             continue
-        span = label.row_end - label.row + 1
-        need = math.ceil(display_width(label.text) / span) + 2
-        cap = LABEL_WIDTH_MAX if label.col < first_value_col else VALUE_WIDTH_MAX
+        if label.role is Role.ROW:
+            need, cap = display_width(label.text) + 3, LABEL_WIDTH_MAX  # 1 for the indent
+        else:
+            span = label.row_end - label.row + 1
+            need, cap = math.ceil(display_width(label.text) / span) + 2, VALUE_WIDTH_MAX
         widths[label.col] = max(widths[label.col], float(min(need, cap)))
+    if notes:
+        need = max(display_width(t) for t in notes.values()) + 2
+        widths[lay.width + 1] = float(min(need, NOTE_WIDTH_MAX))
     return widths
 
 
@@ -352,9 +370,14 @@ def _span_width(widths: Mapping[int, float], label: Label) -> float:
     return sum(widths.get(col, VALUE_WIDTH_MIN) for col in range(label.col, label.col_end + 1))
 
 
-def _row_heights(ws: Worksheet, lay: SheetLayout, widths: Mapping[int, float]) -> None:
+def _row_heights(
+    ws: Worksheet, lay: SheetLayout, widths: Mapping[int, float], notes: Mapping[int, str]
+) -> None:
     heights: dict[int, float] = {row: LINE_HEIGHT + ROW_PADDING for row in range(1, lay.height + 1)}
     heights[TITLE_ROW] = 30.0
+    for row, text in notes.items():
+        need = text_lines(text, widths[lay.width + 1]) * LINE_HEIGHT + ROW_PADDING
+        heights[row] = max(heights[row], need)
     multi: list[Label] = []
     for label in lay.labels:
         if label.role is Role.TITLE:
@@ -362,11 +385,11 @@ def _row_heights(ws: Worksheet, lay: SheetLayout, widths: Mapping[int, float]) -
         if label.row != label.row_end:
             multi.append(label)
             continue
-        need = _lines(label.text, _span_width(widths, label)) * LINE_HEIGHT + ROW_PADDING
+        need = text_lines(label.text, _span_width(widths, label)) * LINE_HEIGHT + ROW_PADDING
         heights[label.row] = max(heights[label.row], need)
     for label in multi:
         rows = range(label.row, label.row_end + 1)
-        need = _lines(label.text, _span_width(widths, label)) * LINE_HEIGHT + ROW_PADDING
+        need = text_lines(label.text, _span_width(widths, label)) * LINE_HEIGHT + ROW_PADDING
         have = sum(heights[r] for r in rows)
         if have < need:
             extra = (need - have) / len(rows)
@@ -386,13 +409,30 @@ def _protect(ws: Worksheet) -> None:
     ws.protection.formatRows = False
 
 
-def _print_setup(ws: Worksheet) -> None:
-    ws.page_setup.orientation = "landscape"
+def print_setup(ws: Worksheet, landscape: bool, title_rows: tuple[int, int] | None = None) -> None:
+    """A4, one page wide (as many tall as needed), ``title_rows`` repeated on every page,
+    page numbers in the footer, comments printed at the end of the sheet."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    ws.page_setup.cellComments = "atEnd"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = "&A　第 &P 页，共 &N 页"
+    if title_rows:
+        ws.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+
+
+def _header_rows(spec: FormatSpec, lay: SheetLayout) -> tuple[int, int] | None:
+    """The column-header rows of a single-block table (repeated on every printed page)."""
+    if len(spec.table(lay.table).blocks) != 1:
+        return None
+    first_value_row = min(row for row, _ in lay.cells.values())
+    return FIRST_BLOCK_ROW, first_value_row - 1
 
 
 def _freeze(ws: Worksheet, spec: FormatSpec, lay: SheetLayout) -> None:
@@ -451,20 +491,21 @@ def _unique_pairs(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _guide_sheet(ws: Worksheet, spec: FormatSpec, unit: Unit, year: int, prefilled: bool) -> None:
     ws.sheet_view.showGridLines = False
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = GUIDE_WIDTH
     title = ws.cell(1, 1, f"{year}年政府信息公开工作年度报告统计表填报说明")
     title.font = FONT_TITLE
     title.alignment = CENTER
     ws.row_dimensions[1].height = 30
-    ws.cell(2, 1, f"依据：{spec.title}（{spec.notice}）").font = FONT_NOTE
+    basis = ws.cell(2, 1, f"依据：{spec.title}（{spec.notice}）")
+    basis.font = FONT_NOTE
+    basis.alignment = TOP_LEFT
     for i, line in enumerate(guide_lines(spec, unit, year, prefilled), start=4):
         cell = ws.cell(i, 1, line)
         cell.font = FONT
         cell.alignment = TOP_LEFT
-        ws.row_dimensions[i].height = _lines(line, 100) * LINE_HEIGHT + ROW_PADDING
+        ws.row_dimensions[i].height = text_lines(line, GUIDE_WIDTH) * LINE_HEIGHT + ROW_PADDING
     _protect(ws)
-    _print_setup(ws)
-    ws.page_setup.orientation = "portrait"
+    print_setup(ws, landscape=False)
 
 
 def _text_prompt(label: str, multiline: bool) -> str:
@@ -475,7 +516,7 @@ def _text_prompt(label: str, multiline: bool) -> str:
 
 def _text_sheet(ws: Worksheet, spec: FormatSpec, unit: Unit, year: int) -> None:
     ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 90
+    ws.column_dimensions["B"].width = TEXT_WIDTH
     title = ws.cell(TITLE_ROW, 1, "文字材料及联系人")
     title.font = FONT_TITLE
     title.alignment = CENTER
@@ -510,7 +551,7 @@ def _text_sheet(ws: Worksheet, spec: FormatSpec, unit: Unit, year: int) -> None:
         dv.add(a1(row, col))
         ws.add_data_validation(dv)
     _protect(ws)
-    _print_setup(ws)
+    print_setup(ws, landscape=False)
 
 
 def _meta_sheet(ws: Worksheet, spec: FormatSpec, unit: Unit, year: int) -> None:

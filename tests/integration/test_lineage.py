@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,8 @@ def test_explain_traces_an_input_total_to_each_workbook_cell(
         raw = cycle.raws[code]
         assert src["sha256"] == raw.sha256
         assert src["file"] == raw.file
-        assert src["received_at"] == raw.received_at.isoformat()
+        received = datetime.fromisoformat(src["received_at"])
+        assert received == raw.received_at and received.utcoffset() == timedelta(hours=8)
         assert (src["sheet"], src["cell"]) == (sheet, ref)
         value = Decimal(str(src["value"]))
         assert value == cycle.figures[code][cell_id]

@@ -16,7 +16,7 @@ from nianbao.core.board import (
 from nianbao.core.findings import Finding
 from nianbao.core.model import CycleResult, Status, Submission, Unit
 
-T0 = datetime(2021, 1, 10, tzinfo=UTC)
+T0 = datetime(2021, 1, 10, 2, tzinfo=UTC)  # 10:00 in Beijing
 ROSTER = (
     Unit("alpha", "甲局", "部门"),
     Unit("beta", "乙镇", "乡镇"),
@@ -59,17 +59,31 @@ def _result() -> CycleResult:
 
 
 def test_board_has_one_row_per_roster_unit_with_current_file_and_counts() -> None:
+    when = "接收时间（北京时间）"
     assert board_rows(_result()) == [
         {
             "单位": "甲局",
             "状态": "已接收（有提示）",
             "文件": "alpha/甲局.xlsx",
+            when: "2021-01-10 10:00:00",
             "错误数": 0,
             "提示数": 1,
         },
-        {"单位": "乙镇", "状态": "已退回", "文件": "beta/乙镇.xlsx", "错误数": 2, "提示数": 1},
-        {"单位": "丙委", "状态": "未报送", "文件": "", "错误数": 0, "提示数": 0},
+        {
+            "单位": "乙镇",
+            "状态": "已退回",
+            "文件": "beta/乙镇.xlsx",
+            when: "2021-01-10 10:00:00",
+            "错误数": 2,
+            "提示数": 1,
+        },
+        {"单位": "丙委", "状态": "未报送", "文件": "", when: "", "错误数": 0, "提示数": 0},
     ]
+
+
+def test_board_times_follow_the_timezone_setting() -> None:
+    (row, *_) = board_rows(_result(), "Asia/Tokyo")
+    assert row["接收时间（Asia/Tokyo）"] == "2021-01-10 11:00:00"
 
 
 def test_findings_are_counted_per_unit_and_code_ignoring_superseded_files() -> None:

@@ -154,7 +154,7 @@ def test_several_defects_are_all_collected_in_one_call() -> None:
 
 
 def test_every_catalogue_template_uses_only_finding_fields() -> None:
-    fields = set(Finding.__dataclass_fields__) | {"labels"}
+    fields = set(Finding.__dataclass_fields__) | {"labels", "columns"}
     for kind in CATALOGUE.values():
         assert placeholders(kind.template) <= fields, kind.code
         assert placeholders(kind.hint) <= fields, kind.code
