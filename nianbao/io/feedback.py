@@ -50,11 +50,11 @@ def resubmit_notes(unit: Unit, figures_kept: bool) -> list[str]:
     )
     return [
         "如何重新报送：",
-        "1. 按下表逐条修改。各工作表中红色单元格是很可能出错的地方，浅红色单元格是同一等式中"
-        "可能正确的另一边；鼠标停在单元格上可看批注（打印时批注附在该工作表末尾）。",
+        "1. 按下表逐条修改。红色单元格很可能有错，浅红色是同一等式中可能正确的另一边；"
+        "鼠标停在单元格上可看批注。",
         f"2. {edit}",
-        f"3. 修改后保存为 .xlsx 文件，放入共享文件夹中本单位的文件夹 {where}"
-        "（即原来报送的文件夹）。文件名不限；以最新保存的文件为准，原来的文件不必删除。",
+        f"3. 修改后保存为 .xlsx 文件，放入共享文件夹中本单位的文件夹 {where}（原来报送的文件夹）；"
+        "文件名不限，以最新的文件为准，原来的文件不必删除。",
         "4. 下次汇总时会自动重新校验，结果（回执或新的退回修改文件）仍放在 "
         f"feedback/{unit.code}/ 中。",
     ]
@@ -170,8 +170,8 @@ def write_rejection(
     notes = resubmit_notes(unit, raw is not None)
     sheet = findings_sheet(title, TITLE, lead, sub.findings, notes, RESULT_SHEET)
     render_sheet(wb.create_sheet(RESULT_SHEET, 0), sheet)
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = False
+    for ws in wb.worksheets:  # opens on 校验结果, with no other sheet selected with it
+        ws.sheet_view.tabSelected = ws.title == RESULT_SHEET
     wb.active = 0
     _save(wb, path)
 

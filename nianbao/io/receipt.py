@@ -24,12 +24,12 @@ from nianbao.io.xlsx_lite import PageSetup, Sheet, Style, Value, row_height, wri
 RECEIPT_SHEET = "回执"
 FINDING_COLUMNS = ("级别", "规则", "问题", "单元格", "应为", "实为", "说明", "修改建议")
 # landscape A4 holds ~146 units at 100 %: the table prints one page wide, barely scaled
-FINDING_WIDTHS = (6, 16, 44, 18, 8, 8, 16, 30)
+FINDING_WIDTHS = (6, 16, 44, 18, 8, 8, 12, 34)
 LABEL_SPAN = 2  # a lead row's label spans A:B, its value C:H
 
 TITLE = Style(bold=True, size=14, color="006100", horizontal="center", vertical="center")
 LABEL = Style(bold=True, fill="F2F2F2", border=True, vertical="center", indent=1)
-VALUE = Style(border=True, wrap=True, vertical="center", indent=1)
+VALUE = Style(border=True, wrap=True, horizontal="left", vertical="center", indent=1)
 HEADER = Style(bold=True, fill="F2F2F2", border=True, horizontal="center", vertical="center")
 BODY = Style(border=True, wrap=True, vertical="top")
 CENTERED = Style(border=True, wrap=True, vertical="top", horizontal="center")

@@ -143,11 +143,15 @@ class _Styles:
 
     def __init__(self) -> None:
         self.index: dict[Style, int] = {PLAIN: 0}
+        self.seen: dict[int, tuple[Style, int]] = {}  # by id: most styles are constants
 
     def of(self, style: Style | None) -> int:
         if style is None:
             return 0
-        return self.index.setdefault(style, len(self.index))
+        hit = self.seen.get(id(style))
+        if hit is None:
+            hit = self.seen[id(style)] = (style, self.index.setdefault(style, len(self.index)))
+        return hit[1]
 
     def xml(self) -> str:
         styles = list(self.index)

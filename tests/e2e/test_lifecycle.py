@@ -186,3 +186,35 @@ def test_unreadable_files_are_quarantined_and_kept(nianbao: Runner, tmp_path: Pa
         assert len(list((root / "quarantine" / code).iterdir())) == 1
         assert any((root / "feedback" / code).iterdir())
     assert {p: p.read_bytes() for p in originals} == originals
+
+
+def test_every_time_a_person_reads_is_in_the_office_zone(nianbao: Runner, tmp_path: Path) -> None:
+    """The ``timezone`` setting (here Asia/Tokyo, +09:00) reaches every writer of a real run:
+    a file received at 02:00 UTC is 11:00 in the receipt, the rejection, status.json (with
+    its offset), status.xlsx (an Excel date) and the status command."""
+    units = (Unit("ok", "甲局", "部门"), Unit("bad", "乙局", "部门"))
+    config = 'timezone = "Asia/Tokyo"\ndeadline = "2021-01-15T18:00:00+08:00"\n'
+    root = new_root(tmp_path, units, config)
+    at = datetime(2021, 1, 10, 2, tzinfo=UTC)
+    for unit, seed in zip(units, (80, 81), strict=True):
+        path = make_workbook(
+            root / "inbox" / unit.code / "报表.xlsx", unit, unit_figures(seed), received=at
+        )
+    break_a1(path)  # 乙局's
+    nianbao("run", "--year", "2020", "--root", str(root))
+    local = datetime(2021, 1, 10, 11)
+
+    doc = status_of(root)
+    assert doc["deadline"] == "2021-01-15T19:00:00+09:00"
+    assert [u["received_at"] for u in doc["units"]] == ["2021-01-10T11:00:00+09:00"] * 2  # type: ignore[attr-defined]
+    for path in (root / "feedback").rglob("*.xlsx"):
+        ws = load_workbook(path).worksheets[0]
+        (cell,) = [r[2] for r in ws.iter_rows() if r[0].value == "接收时间（Asia/Tokyo）"]
+        assert cell.value == local and cell.is_date, path.name
+    board = load_workbook(root / "output" / "2020" / "status.xlsx")["报送情况"]
+    header = [c.value for c in board[2]]
+    column = header.index("接收时间（Asia/Tokyo）")
+    times = [r[column] for r in board.iter_rows(min_row=3, values_only=True)]
+    assert times == [local, local]
+    out = nianbao("status", "--year", "2020", "--root", str(root)).stdout
+    assert "2021-01-10 11:00:00" in out and "02:00:00" not in out

@@ -1,0 +1,111 @@
+"""The plain-table writer's dates, borders, number formats, merges and print set-up, read
+back with openpyxl (a warning would fail: filterwarnings = error)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from nianbao.io.xlsx_lite import (
+    DATETIME_FORMAT,
+    PageSetup,
+    Sheet,
+    Style,
+    display_width,
+    excel_serial,
+    row_height,
+    text_lines,
+    write_workbook,
+)
+
+pytestmark = pytest.mark.integration
+MOMENT = datetime(2021, 1, 10, 10, 0, 0)
+
+
+def test_a_datetime_is_an_excel_date_with_a_date_time_format(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    own = Style(num_fmt="yyyy年m月d日")
+    rows = [["a", MOMENT, MOMENT, 3]]
+    write_workbook(path, [Sheet("表", rows, cell_styles={(1, 3): own})])
+    ws = load_workbook(path)["表"]
+    assert ws["B1"].value == MOMENT and ws["B1"].is_date
+    assert ws["B1"].number_format == DATETIME_FORMAT
+    assert ws["C1"].value == MOMENT and ws["C1"].number_format == "yyyy年m月d日"
+    assert ws["D1"].value == 3 and not ws["D1"].is_date
+
+
+def test_an_aware_datetime_is_refused() -> None:
+    with pytest.raises(ValueError, match="zone"):
+        excel_serial(MOMENT.replace(tzinfo=UTC))
+
+
+@given(st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(2200, 1, 1)))
+def test_excel_serial_counts_days_from_1899_12_30(moment: datetime) -> None:
+    serial = excel_serial(moment)
+    assert int(serial) == (moment.date() - datetime(1899, 12, 30).date()).days
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+    assert abs((serial - int(serial)) * 86400 - seconds) < 1e-3
+
+
+def test_borders_number_formats_merges_heights(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    sheet = Sheet(
+        "表",
+        [["标题", None, None], ["甲", 1, 2.5], ["乙", None, None]],
+        row_styles={1: Style(bold=True, horizontal="center")},
+        cell_styles={(2, 3): Style(border=True, num_fmt="0.00")},
+        styled_from=(2, Style(border=True, indent=1)),
+        merges=["A1:C1"],
+        default_height=18.0,
+    )
+    write_workbook(path, [sheet])
+    ws = load_workbook(path)["表"]
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:C1"]
+    assert ws["A1"].alignment.horizontal == "center"
+    for ref in ("A2", "B2", "C2", "B3", "C3"):  # empty cells of a styled row keep the frame
+        assert ws[ref].border.left.style == "thin", ref
+    assert ws["C2"].number_format == "0.00" and ws["C2"].value == 2.5
+    assert ws["A2"].alignment.indent == 1
+    assert ws.sheet_format.defaultRowHeight == 18.0
+
+
+def test_print_setup_a4_fit_width_titles_and_footer(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    rows = [["标题"], ["单位", "数"], *([f"单位{i}", i] for i in range(100))]
+    fit = PageSetup(landscape=True, title_rows=(1, 2))
+    wide = PageSetup(
+        landscape=True, fit_width=False, scale=70, title_rows=(1, 2), title_cols=(1, 1)
+    )
+    write_workbook(path, [Sheet("一's", rows, page=fit), Sheet("二", rows, page=wide)])
+    wb = load_workbook(path)
+    one, two = wb["一's"], wb["二"]
+    for ws in (one, two):
+        assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"
+        assert ws.print_title_rows == "$1:$2"
+        assert "&P" in str(ws.oddFooter.center.text) and "&N" in str(ws.oddFooter.center.text)
+    assert one.sheet_properties.pageSetUpPr.fitToPage
+    assert (int(one.page_setup.fitToWidth), int(one.page_setup.fitToHeight)) == (1, 0)
+    assert not (two.sheet_properties.pageSetUpPr and two.sheet_properties.pageSetUpPr.fitToPage)
+    assert int(two.page_setup.scale) == 70 and two.print_title_cols == "$A:$A"
+
+
+def test_every_sheet_prints_on_a4_one_page_wide_by_default(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_workbook(path, [Sheet("表", [[1]])])
+    ws = load_workbook(path)["表"]
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "portrait"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1
+
+
+def test_text_measure_counts_cjk_twice_and_wraps() -> None:
+    assert display_width("SHA-256") == 7
+    assert display_width("是否逾期") == 8
+    assert text_lines("是否逾期", 10) == 1
+    assert text_lines("是否逾期" * 3, 10) == 3
+    assert text_lines("一\n二", 40) == 2
+    assert row_height([("是否逾期" * 3, 10), ("a", 5)]) > row_height([("a", 5)])
