@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from nianbao.core.clock import DEFAULT_TIMEZONE, excel_local
 from nianbao.core.findings import Finding
-from nianbao.core.layout import TEXT_SHEET, layouts, text_cells
+from nianbao.core.layout import TEXT_SHEET, a1, col_letter, layouts, text_cells
 from nianbao.core.model import Submission, Unit
 from nianbao.core.spec import FormatSpec, Severity
 from nianbao.io.atomic import atomic_path
@@ -112,14 +112,17 @@ def _style(cell: Any, style: Style) -> None:
     if style.border:
         cell.border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
     cell.alignment = Alignment(
-        horizontal=style.horizontal, vertical=style.vertical, wrap_text=style.wrap or None
+        horizontal=style.horizontal or ("left" if style.indent else None),
+        vertical=style.vertical,
+        wrap_text=style.wrap or None,
+        indent=style.indent,
     )
     if style.num_fmt:
         cell.number_format = style.num_fmt
 
 
 def render_sheet(ws: Worksheet, sheet: Sheet) -> None:
-    """A plain-table ``Sheet`` (values, styles, sizes, merges, print set-up) in openpyxl."""
+    """A plain-table ``Sheet`` (values, styles, sizes, merges, pane, print set-up) in openpyxl."""
     below = sheet.styled_from
     for r, values in enumerate(sheet.rows, start=1):
         row_style = sheet.row_styles.get(r) or (below[1] if below and r >= below[0] else None)
@@ -131,12 +134,23 @@ def render_sheet(ws: Worksheet, sheet: Sheet) -> None:
             if isinstance(value, datetime):
                 cell.number_format = (style and style.num_fmt) or DATETIME_FORMAT
     for col, width in sheet.widths.items():
-        ws.column_dimensions[ws.cell(1, col).column_letter].width = width
+        ws.column_dimensions[col_letter(col)].width = width
     for row, height in sheet.heights.items():
         ws.row_dimensions[row].height = height
+    if sheet.default_height:
+        ws.sheet_format.defaultRowHeight = sheet.default_height
+        ws.sheet_format.customHeight = True
     for span in sheet.merges:
         ws.merge_cells(span)
+    if sheet.freeze:
+        ws.freeze_panes = a1(*sheet.freeze)
     print_setup(ws, sheet.page.landscape, sheet.page.title_rows)
+    if not sheet.page.fit_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.scale = sheet.page.scale
+    if sheet.page.title_cols:
+        first, last = (col_letter(c) for c in sheet.page.title_cols)
+        ws.print_title_cols = f"{first}:{last}"
 
 
 def write_rejection(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -18,8 +18,9 @@ from nianbao.core.layout import locate
 from nianbao.core.model import Status, Submission
 from nianbao.core.parse import Extracted, extract
 from nianbao.core.process import process_workbook
-from nianbao.io.feedback import ERROR_FILLS, RESULT_SHEET, write_rejection
-from nianbao.io.receipt import FINDING_COLUMNS, RECEIPT_SHEET, write_receipt
+from nianbao.io.feedback import ERROR_FILLS, RESULT_SHEET, TITLE, render_sheet, write_rejection
+from nianbao.io.receipt import FINDING_COLUMNS, RECEIPT_SHEET, findings_sheet, write_receipt
+from nianbao.io.xlsx_lite import write_workbook
 from nianbao.io.xlsx_read import read_workbook
 from tests.helpers import ROSTER, make_workbook, unit_figures
 
@@ -182,3 +183,33 @@ def test_receipt_counts_are_numbers_and_findings_listed(tmp_path: Path) -> None:
     header, rows = listed(ws)
     assert [(r[3], r[4]) for r in rows] == [(f"{S3}!E7", 0)]  # 应为 as a number
     assert str(ws.print_title_rows).replace("$", "") == f"{header}:{header}"
+
+
+def test_the_findings_sheet_is_the_same_from_both_writers(tmp_path: Path) -> None:
+    """校验结果 (openpyxl, inside the marked-up template) and the 回执 (the plain-table writer)
+    are one ``Sheet``: values, merges, widths, heights and print set-up agree."""
+    blank = Finding("blank-cell", sheet=S3, cell="E7", expected="0", actual="")
+    lead = [
+        ("原文件", "a.xlsx"),
+        ("接收时间（北京时间）", datetime(2021, 1, 10, 10)),
+        ("提示数", 1),
+    ]
+    sheet = findings_sheet("标题", TITLE, lead, [blank], ["如何重新报送：", "1. 说明"], "表")
+    lite, rendered = tmp_path / "lite.xlsx", tmp_path / "openpyxl.xlsx"
+    write_workbook(lite, [sheet])
+    wb = Workbook()
+    render_sheet(wb.active, sheet)
+    wb.save(rendered)
+    a, b = (load_workbook(p).worksheets[0] for p in (lite, rendered))
+    assert list(a.iter_rows(values_only=True)) == list(b.iter_rows(values_only=True))
+    assert {str(r) for r in a.merged_cells.ranges} == {str(r) for r in b.merged_cells.ranges}
+    for col in "ABCDEFGH":
+        assert a.column_dimensions[col].width == b.column_dimensions[col].width, col
+    assert [a.row_dimensions[r].height for r in range(1, 12)] == [
+        b.row_dimensions[r].height for r in range(1, 12)
+    ]
+    for ws in (a, b):
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert str(ws.print_title_rows).replace("$", "") == "9:9"  # the table header
+        assert ws["C6"].is_date and ws["A9"].border.left.style == "thin"
