@@ -19,6 +19,7 @@ FIRST_BLOCK_ROW = 4
 META_SHEET = "_nianbao"
 TEXT_SHEET = "五六、文字材料及联系人"
 GUIDE_SHEET = "填报说明"
+RESULT_SHEET = "校验结果"  # first sheet of a returned (退回修改) workbook, which is resubmittable
 META_KEYS = ("unit_code", "unit_name", "year", "format", "template_version")
 
 

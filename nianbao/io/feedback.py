@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from nianbao.core.clock import DEFAULT_TIMEZONE, excel_local
 from nianbao.core.findings import Finding
-from nianbao.core.layout import TEXT_SHEET, a1, col_letter, layouts, text_cells
+from nianbao.core.layout import RESULT_SHEET, TEXT_SHEET, a1, col_letter, layouts, text_cells
 from nianbao.core.model import Submission, Unit
 from nianbao.core.spec import FormatSpec, Severity
 from nianbao.io.atomic import atomic_path
@@ -29,7 +29,6 @@ from nianbao.io.receipt import findings_sheet, received_label
 from nianbao.io.template_writer import build_template, print_setup
 from nianbao.io.xlsx_lite import DATETIME_FORMAT, FONT_NAME, Sheet, Style, Value
 
-RESULT_SHEET = "校验结果"
 # (strong, light): the side that is probably wrong, the side that is probably right
 ERROR_FILLS = ("FFC7CE", "FCE4E8")
 WARNING_FILLS = ("FFEB9C", "FFF5D1")

@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMATS
-from nianbao.core.layout import GUIDE_SHEET, META_SHEET, TEXT_SHEET
+from nianbao.core.layout import GUIDE_SHEET, META_SHEET, RESULT_SHEET, TEXT_SHEET
 from nianbao.core.model import RawWorkbook
 from nianbao.core.spec import FormatSpec
 from nianbao.io.archive import archived_as, keep_bytes
@@ -32,11 +32,12 @@ from nianbao.io.names import WORKBOOK_SUFFIXES, clean_cell_text, has_bad_cell_te
 Grid = list[list[Any]]
 
 # The sheets read from a workbook: every format's tables (format detection compares their
-# labels), the texts and the metadata. The guide is the template's too, but never read.
+# labels), the texts and the metadata. The guide is the template's too, but never read, and
+# so is 校验结果, which a unit may send back inside the corrected 退回修改 workbook.
 READ_SHEETS = frozenset(
     {META_SHEET, TEXT_SHEET, *(t.sheet for spec in FORMATS.values() for t in spec.tables)}
 )
-TEMPLATE_SHEETS = READ_SHEETS | {GUIDE_SHEET}
+TEMPLATE_SHEETS = READ_SHEETS | {GUIDE_SHEET, RESULT_SHEET}
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _SEPARATOR = "\n"  # joins a grid's strings for one search (itself never a bad character)
 

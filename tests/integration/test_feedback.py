@@ -14,11 +14,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMAT_2019 as SPEC
-from nianbao.core.layout import locate
+from nianbao.core.layout import RESULT_SHEET, locate
 from nianbao.core.model import Status, Submission
 from nianbao.core.parse import Extracted, extract
 from nianbao.core.process import process_workbook
-from nianbao.io.feedback import ERROR_FILLS, RESULT_SHEET, TITLE, render_sheet, write_rejection
+from nianbao.io.feedback import ERROR_FILLS, TITLE, render_sheet, write_rejection
 from nianbao.io.receipt import FINDING_COLUMNS, RECEIPT_SHEET, findings_sheet, write_receipt
 from nianbao.io.xlsx_lite import write_workbook
 from nianbao.io.xlsx_read import read_workbook

@@ -23,13 +23,13 @@ import pytest
 from openpyxl import load_workbook
 
 from nianbao.core.formats import FORMAT_2019, format_for_year
-from nianbao.core.layout import GUIDE_SHEET, TEXT_SHEET
+from nianbao.core.layout import GUIDE_SHEET, RESULT_SHEET, TEXT_SHEET
 from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Unit
 from nianbao.core.outputs import status_doc
 from nianbao.core.parse import Extracted, extract
 from nianbao.core.process import consolidate, process_workbook
 from nianbao.io.export import write_summary
-from nianbao.io.feedback import RESULT_SHEET, write_rejection
+from nianbao.io.feedback import write_rejection
 from nianbao.io.pdf_preview import find_soffice, to_pdf
 from nianbao.io.receipt import RECEIPT_SHEET, write_receipt
 from nianbao.io.status_book import write_status_book
