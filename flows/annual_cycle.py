@@ -1,27 +1,56 @@
 """The annual consolidation flow: intake, validation, merge, database, outputs.
 
+One run at a time per shared folder and year (a lock file); the database is checked before
+any work; the outputs and the units' feedback are written under temporary names while the
+database write runs, the write commits only once they are complete, and they are renamed
+into place only after the commit. A fault of the run itself (database, disk, a stop) ends it
+with one message and publishes nothing (README, "Reliability").
+
 No ``from __future__ import annotations``: the flow takes a pydantic parameter model.
 """
 
 import datetime
-from typing import TypeVar, cast
+import logging
+import signal
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger
+from prefect.client.schemas.objects import State
+from prefect.exceptions import TerminationSignal
+from prefect.states import Failed
 from prefect.utilities.annotations import quote
 
 from flows.params import CycleParams
 from nianbao.core.carry import last_year_cells
 from nianbao.core.formats import format_for_year
+from nianbao.io.atomic import sweep_temporaries
+from nianbao.io.db.migrate import check_database
+from nianbao.io.faults import RunFault, as_fault, fault_point, signals_deferred
+from nianbao.io.offload import Gate, store_job
 from nianbao.io.roster_file import load_roster
-from nianbao.settings import load_settings
+from nianbao.io.runlock import RunLock
+from nianbao.io.staging import Staging
+from nianbao.settings import Settings, load_settings
 from tasks.consolidate import consolidate_cycle
+from tasks.faults import checked
 from tasks.intake import find_submissions, read_and_validate
 from tasks.publish import publish_outputs
 from tasks.report_artifacts import publish_artifacts
-from tasks.returns import write_feedback
+from tasks.returns import tidy_feedback, write_feedback
 from tasks.store import load_last_year, store_results
 
 T = TypeVar("T")
+Log = logging.Logger | logging.LoggerAdapter[Any]
+SHARED_FOLDERS = ("feedback", "archive", "quarantine")  # written by runs of every year
+
+BEFORE_COMMIT = "本次运行未发布任何输出文件和回执，数据库和上次的输出文件都保持运行前的状态"
+AT_COMMIT = "本次运行未发布任何输出文件和回执；请在问题排除后重新运行，重新运行会得到完整的结果"
+PUBLISHED = "本次运行的结果已写入数据库，输出文件和回执已发布"
+
+
+class PublishFailed(RunFault):
+    """Outputs could not be renamed into place after the commit."""
 
 
 def as_is(value: T) -> T:
@@ -30,22 +59,73 @@ def as_is(value: T) -> T:
     return cast(T, quote(value))
 
 
+class _Phase:
+    """How far a run got, for what its failure leaves behind."""
+
+    def __init__(self) -> None:
+        self.committing = False
+        self.published = False
+
+    def consequence(self) -> str:
+        if self.published:
+            return PUBLISHED
+        return AT_COMMIT if self.committing else BEFORE_COMMIT
+
+
 @flow(
     name="nianbao-annual-cycle",
     description="收集各单位报送的政府信息公开年度报表，校验、汇总、入库并生成年度报告初稿。",
     log_prints=False,
 )
-def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # noqa: B008
-    """Run one January cycle for a report year; returns a short summary."""
+def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object] | State[Any]:  # noqa: B008
+    """Run one January cycle for a report year; returns a short summary (a failed state
+    with one message when a fault of the run itself stopped it)."""
     settings = load_settings(root=params.root, db_url=params.db_url)
     year = params.resolved_year()
+    log = get_run_logger()
+    phase = _Phase()
+    lock = RunLock(settings.root, year, settings.timezone)
+    try:
+        with lock.hold(
+            settings.lock_wait,
+            on_wait=lambda message: log.warning("%s", message),
+            tidy=lambda alone: _tidy(settings, year, alone),
+        ):
+            check_database(settings.database_url)
+            return _cycle(params, settings, year, log, phase)
+    except PublishFailed as fault:
+        log.error("%d年度汇总已写入数据库，但%s", year, fault)
+        return Failed(message=str(fault))
+    except Exception as exc:
+        run_fault = as_fault(exc)  # a disk filling up anywhere in the run, a database fault
+        if run_fault is None:
+            raise  # a bug: keep its traceback
+        message = f"{year}年度汇总未完成：{run_fault}。{phase.consequence()}"
+        log.error("%s", message)
+        return Failed(message=message)
+    except (TerminationSignal, KeyboardInterrupt):
+        log.error("%d年度汇总被停止（收到停止信号）。%s", year, phase.consequence())
+        raise
+
+
+def _tidy(settings: Settings, year: int, alone: bool) -> None:
+    """Remove what killed runs left: temporaries in this year's outputs, and in the shared
+    folders when no other run is active."""
+    sweep_temporaries(settings.output_dir(year))
+    if alone:
+        for name in SHARED_FOLDERS:
+            sweep_temporaries(settings.root / name)
+
+
+def _cycle(
+    params: CycleParams, settings: Settings, year: int, log: Log, phase: _Phase
+) -> dict[str, object]:
     spec = format_for_year(year, params.format)
     roster = load_roster(settings.root)
-    log = get_run_logger()
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
 
     found, findings = find_submissions(settings.inbox, as_is(roster), settings.settle_seconds)
-    last, last_totals = load_last_year(settings.database_url, year, last_year_cells(spec))
+    last, last_totals = checked(load_last_year(settings.database_url, year, last_year_cells(spec)))
     size = settings.batch_size
     batches = [found[i : i + size] for i in range(0, len(found), size)]
     # as_is(): large arguments go to the tasks untouched; Prefect would otherwise walk every
@@ -65,36 +145,70 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
         )
         for b in batches
     ]
-    intakes = [f.result() for f in futures]
-    submissions = [s for i in intakes for s in i.submissions]
-    findings += [f for i in intakes for f in i.findings]  # files of units not handled
+    submissions = []
+    for future in futures:
+        intake = future.result()
+        submissions += intake.submissions
+        findings += intake.findings  # files of units not handled
+        fault_point("intake", settings.fault)
     result = consolidate_cycle(
         as_is(spec), year, as_is(roster), as_is(submissions), as_is(findings), settings.deadline
     )
-    # The database write (in a process of its own when large) and the receipts (on the
-    # worker processes) run while this one writes the outputs. Originals were archived as
-    # they were read.
-    stored = None
-    if params.dry_run:
-        log.info("试运行：只校验并生成输出文件，不写入数据库")
-    else:
-        stored = store_results.submit(settings.database_url, as_is(result), settings.workers)
-    returned = write_feedback.submit(
-        as_is(spec), as_is(result), settings.root, settings.workers, settings.timezone
-    )
-    paths = publish_outputs(
-        as_is(spec),
-        as_is(result),
-        settings.output_dir(year),
-        settings.region,
-        settings.issuer,
-        settings.issue_date or datetime.date.today(),
-        last_totals=as_is(last_totals),  # read before the store began: no reads during it
-        tz=settings.timezone,
-    )
-    returned.result()
-    if stored is not None:
-        stored.result()
+    # The database write (in a process of its own when large) and the feedback (receipts on
+    # the worker processes) run while this process writes the outputs; outputs and feedback
+    # go to staging folders, the write commits once they are complete, and they are renamed
+    # into place after the commit. Originals were archived as they were read.
+    outputs = Staging(settings.output_dir(year))
+    feedback = Staging(settings.root / "feedback")
+    gate = Gate()
+    stored = returned = None
+    try:
+        if params.dry_run:
+            log.info("试运行：只校验并生成输出文件，不写入数据库")
+        else:
+            job = store_job(settings.database_url, result, settings.workers, settings.fault)
+            stored = store_results.submit(as_is(job), as_is(gate))
+        returned = write_feedback.submit(
+            as_is(spec),
+            as_is(result),
+            settings.root,
+            settings.workers,
+            settings.timezone,
+            as_is(feedback),
+        )
+        paths = checked(
+            publish_outputs(
+                as_is(spec),
+                as_is(result),
+                as_is(outputs),
+                settings.region,
+                settings.issuer,
+                settings.issue_date or datetime.date.today(),
+                last_totals=as_is(last_totals),  # read before the store began: no reads during it
+                tz=settings.timezone,
+                fault=settings.fault,
+            )
+        )
+        done = checked(returned.result())
+        if stored is not None and not gate.wait_ready():
+            checked(stored.result())  # the write failed before its commit
+            raise RuntimeError("the database write ended before its commit without a fault")
+        # The point of no return: commit and publish; a stop meanwhile takes effect after.
+        with signals_deferred(signal.SIGTERM, signal.SIGINT):
+            phase.committing = True
+            gate.open()
+            if stored is not None and not checked(stored.result()):
+                raise RuntimeError("the database write rolled back although the gate was open")
+            unpublished = _publish(outputs, feedback, log)
+            phase.published = True
+        tidy_feedback(done, result, unpublished)  # earlier feedback into 历史/
+    finally:
+        gate.close()  # no effect once opened: a failure before it rolls the write back
+        for task_run in (stored, returned):  # both end before their staging goes
+            if task_run is not None:
+                task_run.wait()
+        outputs.discard()
+        feedback.discard()
     publish_artifacts(
         as_is(result), paths, settings.database_url, params.dry_run, settings.timezone
     )
@@ -106,3 +220,17 @@ def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object]:  # n
         "outputs": paths,
         "dry_run": params.dry_run,
     }
+
+
+def _publish(outputs: Staging, feedback: Staging, log: Log) -> set[Path]:
+    """Rename the staged files into place; a unit's feedback that cannot be moved is
+    reported and the others go on (returns those); outputs that cannot are a fault."""
+    unpublished = set()
+    for path, exc in feedback.publish():
+        log.warning("未能发布反馈文件 %s：%s", path, exc)
+        unpublished.add(path)
+    failed = outputs.publish()
+    if failed:
+        names = "、".join(f"{path.name}（{exc.strerror or exc}）" for path, exc in failed)
+        raise PublishFailed(f"以下输出文件未能更新：{names}；请排除问题后重新运行")
+    return unpublished

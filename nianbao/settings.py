@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     max_sheet_cells: int = Field(
         default=1_000_000, ge=1, description="读取的工作表数据区域（行×列）单元格数上限"
     )
+    lock_wait: float = Field(
+        default=300.0,
+        ge=0,
+        description="同一共享文件夹、同一年度已有运行时，最多等待多少秒；0 为不等待，立即停止",
+    )
+    fault: str | None = Field(
+        default=None,
+        description="仅供测试：在指定阶段（intake、store、outputs，加 :term 为 SIGTERM）终止运行",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -139,3 +148,12 @@ def prepare_prefect_env(settings: Settings, log_level: str = "WARNING") -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", log_level)
+
+
+def serve_defaults(settings: Settings, db_url: str | None) -> None:
+    """Make the served root (and an explicit database URL) the environment of this
+    process, which every flow run it starts inherits: a run whose parameters leave them
+    out (a REST call with only the year replaces the whole ``params`` object) uses them."""
+    os.environ["NIANBAO_ROOT"] = str(settings.root.resolve())
+    if db_url:
+        os.environ["NIANBAO_DB_URL"] = db_url

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -18,44 +17,54 @@ from nianbao.core.spec import FormatSpec
 from nianbao.io.db.store import read_stored_totals
 from nianbao.io.docx_report import TEMPLATE_NAME, render_docx
 from nianbao.io.export import write_summary
+from nianbao.io.faults import fault_point
 from nianbao.io.folder import write_json
+from nianbao.io.staging import Staging
 from nianbao.io.status_book import write_status_book
+from tasks.faults import faults_returned
 
 
-@task(name="生成输出文件和报告初稿", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="生成输出文件和报告初稿", cache_policy=NO_CACHE)
+@faults_returned
 def publish_outputs(
     spec: FormatSpec,
     result: CycleResult,
-    out_dir: Path,
+    staging: Staging,
     region: str,
     issuer: str,
     issue_date: date,
     db_url: str | None = None,
     last_totals: Mapping[str, Decimal] | None = None,
     tz: str = DEFAULT_TIMEZONE,
+    fault: str | None = None,
 ) -> dict[str, str]:
-    """Write the cycle's outputs into ``out_dir``; returns their paths by name.
+    """Write the cycle's outputs into ``staging`` (published into ``staging.base`` by the
+    flow once the database has committed); returns their final paths by name.
 
     Last year's totals (for 同比 sentences) are ``last_totals``, or read from ``db_url``.
     Times people read are in the office's time zone ``tz``.
+    Not retried: a full disk ends the run with one message.
     """
+    out_dir = staging.base
     paths = {
         "totals": out_dir / "totals.json",
         "status": out_dir / "status.json",
+        "status_book": out_dir / "status.xlsx",
         "report": out_dir / "report.docx",
     }
-    write_json(paths["totals"], totals_doc(spec, result))
+    write_json(staging.path(paths["totals"]), totals_doc(spec, result))
     status = status_doc(result, tz)
-    write_json(paths["status"], status)
-    paths["status_book"] = out_dir / "status.xlsx"
-    write_status_book(status, paths["status_book"], tz)
+    write_json(staging.path(paths["status"]), status)
+    fault_point("outputs", fault)
+    write_status_book(status, staging.path(paths["status_book"]), tz)
     if last_totals is None and db_url:
         last_totals = _last_totals(db_url, result.year)  # for 同比 sentences
     report = build_report(result, spec, region, issuer, issue_date, last_totals)
     own = out_dir.parent.parent / TEMPLATE_NAME  # ROOT/report-template.docx: the office's copy
-    render_docx(report, paths["report"], own if own.is_file() else None)
-    paths.update(write_summary(spec, result, out_dir))  # 汇总表.xlsx / 汇总表.csv
-    get_run_logger().info("报告初稿已生成：%s", paths["report"])
+    render_docx(report, staging.path(paths["report"]), own if own.is_file() else None)
+    for name, staged in write_summary(spec, result, staging.folder).items():  # 汇总表
+        paths[name] = staging.adopt(staged, out_dir / staged.name)
+    get_run_logger().info("报告初稿已生成（运行结束时发布）：%s", paths["report"])
     return {k: str(v) for k, v in paths.items()}
 
 

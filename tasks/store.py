@@ -1,4 +1,4 @@
-"""Task that writes a cycle's results to the database in one transaction."""
+"""Tasks that read last year's figures and write a cycle's results to the database."""
 
 from __future__ import annotations
 
@@ -8,23 +8,30 @@ from decimal import Decimal
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from nianbao.core.model import CycleResult
 from nianbao.io.db.store import read_stored_totals
-from nianbao.io.offload import store_apart
+from nianbao.io.offload import Gate, StoreJob, store_gated
+from tasks.faults import faults_returned
 
 
-@task(name="写入数据库", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
-def store_results(db_url: str, result: CycleResult, workers: int = 0) -> None:
-    """Migrate the schema to head, then store the cycle idempotently.
+@task(name="写入数据库", cache_policy=NO_CACHE)
+@faults_returned
+def store_results(job: StoreJob, gate: Gate) -> bool:
+    """Migrate the schema to head and store the job's cycle idempotently in one
+    transaction, which commits only when the flow opens ``gate`` (once the outputs are
+    written); True when committed.
 
-    A large cycle is stored by a process of its own (unless ``workers`` is 1), so that the
-    flow can write the outputs meanwhile.
+    A large cycle is stored by a process of its own (``store_job``), so that the flow can
+    write the outputs meanwhile. Not retried: a fault ends the run with one message, and
+    the next run converges.
     """
-    store_apart(db_url, result, workers)
-    get_run_logger().info("汇总数据已写入数据库")
+    committed = store_gated(job, gate)
+    if committed:
+        get_run_logger().info("汇总数据已写入数据库")
+    return committed
 
 
-@task(name="读取上年数据", retries=2, retry_delay_seconds=3, cache_policy=NO_CACHE)
+@task(name="读取上年数据", cache_policy=NO_CACHE)
+@faults_returned
 def load_last_year(
     db_url: str, year: int, cells: Collection[str] | None = None
 ) -> tuple[dict[str, dict[str, Decimal]], dict[str, Decimal] | None]:

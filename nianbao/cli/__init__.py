@@ -20,6 +20,7 @@ from typing import NoReturn
 from nianbao.cli.common import CliError
 from nianbao.core.formats import FIRST_YEAR, FORMATS, UnknownFormatError
 from nianbao.core.roster import RosterError
+from nianbao.io.faults import RunFault
 
 COMMAND_MODULES = (
     "nianbao.cli.cycle",
@@ -114,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as exc:
         report_error(exc)
         return 2
+    except RunFault as exc:  # the database, the disk, another run, a stop: not the user's input
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.exit_code
     return code
 
 

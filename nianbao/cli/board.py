@@ -11,6 +11,7 @@ from pathlib import Path
 from nianbao.cli.common import CliError, SubParsers, command, require_root, settings_for
 from nianbao.core.catalogue_doc import catalogue_markdown
 from nianbao.core.outputs import CHASE_COLUMNS, BoardCell, board_header, board_table, chase_list
+from nianbao.io.atomic import atomic_write_text
 
 
 def register(sub: SubParsers) -> None:
@@ -62,7 +63,7 @@ def _status(args: argparse.Namespace) -> int:
 def _doc(args: argparse.Namespace) -> int:
     text = catalogue_markdown()
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        atomic_write_text(args.out, text)
     else:
         print(text, end="")
     return 0

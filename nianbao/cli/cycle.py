@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
@@ -21,6 +23,7 @@ from nianbao.cli.common import (
     validation_message,
 )
 from nianbao.core.formats import format_for_year
+from nianbao.io.faults import RunFault, RunTerminated
 from nianbao.settings import Settings, prepare_prefect_env
 
 if TYPE_CHECKING:
@@ -98,10 +101,30 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _run_flow(settings: Settings, params: CycleParams) -> dict[str, Any]:
+    """The flow run; a fault of the run (already logged by the flow) or a stop becomes a
+    ``RunFault`` with one message."""
     prepare_prefect_env(settings)
+    from prefect.exceptions import FailedRun, TerminationSignal
+
     from flows.annual_cycle import annual_cycle
 
-    return annual_cycle(params)
+    stopped = f"{params.year}年度汇总被停止（收到停止信号 SIGTERM），未发布的输出不会发布"
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        # Outside the flow; inside it Prefect's handler cleans up, then signals again.
+        raise RunTerminated(stopped)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return cast(dict[str, Any], annual_cycle(params))  # a state only when failed
+    except FailedRun as exc:
+        raise RunFault(str(exc)) from None
+    except TerminationSignal:
+        raise RunTerminated(stopped) from None
+    except KeyboardInterrupt:
+        raise RunTerminated(f"{params.year}年度汇总被中断（Ctrl+C）", exit_code=130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_status(settings: Settings, year: int) -> None:
@@ -132,8 +155,10 @@ def _print_status(settings: Settings, year: int) -> None:
 
 def _preflight(settings: Settings, year: int, fmt: str | None) -> CycleParams:
     """What a user can get wrong, checked before Prefect (and its temporary server) starts:
-    the year and format, the shared folder, the roster. Raises a user error."""
+    the year and format, the shared folder, the roster (a user error); then the database
+    answers with a schema revision this version knows (a ``RunFault``)."""
     from flows.params import CycleParams
+    from nianbao.io.db.migrate import check_database
     from nianbao.io.roster_file import load_roster
 
     format_for_year(year, fmt)
@@ -144,6 +169,7 @@ def _preflight(settings: Settings, year: int, fmt: str | None) -> CycleParams:
             validation_message(exc, CycleParams), hint="报告年度是报表所属的年份，如 2020"
         ) from None
     load_roster(require_root(settings))
+    check_database(settings.database_url)
     return params
 
 

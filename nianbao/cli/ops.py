@@ -10,7 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from nianbao.cli.common import CliError, SubParsers, command, require_root, settings_for
-from nianbao.settings import Settings, prepare_prefect_env
+from nianbao.settings import Settings, prepare_prefect_env, serve_defaults
 
 
 def register(sub: SubParsers) -> None:
@@ -74,6 +74,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     # only an explicit --db becomes a (UI-visible) parameter; NIANBAO_DB_URL stays in the env
     deployment = build_deployment(settings.root, args.db_url, args.debounce)
+    serve_defaults(settings, args.db_url)  # runs started without root/db_url use these
     print(
         f"部署 {NAME} 已在 {url} 上线：每年1月每天08:00（北京时间）运行，"
         f"共享文件夹 {settings.root.resolve()}。按 Ctrl+C 停止。",

@@ -14,6 +14,7 @@ from nianbao.core.model import Unit
 from nianbao.core.roster import roster_csv
 from nianbao.core.split import split_cycle
 from nianbao.demo import seed
+from nianbao.io.atomic import atomic_write_text
 from nianbao.io.folder import ensure_layout
 from nianbao.io.template_fill import fill_workbook
 from nianbao.io.templates import write_cycle_templates
@@ -98,11 +99,11 @@ def build_demo_root(
     cycle = CYCLES[year]
     spec = format_for_year(year)
     ensure_layout(root, seed.ROSTER)
-    (root / "roster.csv").write_text(roster_csv(seed.ROSTER), encoding="utf-8")
+    atomic_write_text(root / "roster.csv", roster_csv(seed.ROSTER))
     config = (
         f'region = "{seed.REGION}"\nissuer = "{seed.ISSUER}"\nissue_date = "{cycle.issue_date}"\n'
     )
-    (root / "nianbao.toml").write_text(config, encoding="utf-8")
+    atomic_write_text(root / "nianbao.toml", config)
     new = [cycle.new_applications[u.code] for u in seed.ROSTER]
     figures = split_cycle(spec, cycle.inputs, new, seed=year)
     templates = write_cycle_templates(spec, seed.ROSTER, year, root / "templates" / str(year), last)

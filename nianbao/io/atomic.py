@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,8 +22,13 @@ TEMP_PREFIX = ".nianbao-"
 TEMP_SUFFIX = ".tmp"
 
 
+def temporary_name() -> str:
+    """A fresh name of this module's kind: ``.nianbao-<random>.tmp``."""
+    return f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+
+
 def _temporary(folder: Path) -> Path:
-    return folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+    return folder / temporary_name()
 
 
 @contextmanager
@@ -67,14 +73,21 @@ def _age(path: Path) -> float:
 def sweep_temporaries(folder: Path, min_age: float = 0.0) -> list[Path]:
     """Delete temporaries left under ``folder`` by a process that was killed; returns them.
 
-    Only names made by this module are touched, only when last modified at least
-    ``min_age`` seconds ago (another process may be writing a younger one), and symbolic
-    links are not followed.
+    Only names made by this module are touched (files, and staging folders with all they
+    hold: ``nianbao.io.staging``), only when last modified at least ``min_age`` seconds
+    ago (another process may be writing a younger one), and symbolic links are not
+    followed.
     """
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    for dirpath, _dirs, files in os.walk(folder):
+    for dirpath, dirs, files in os.walk(folder):
+        for name in [d for d in dirs if is_temporary(d)]:
+            target = Path(dirpath) / name
+            dirs.remove(name)
+            if not target.is_symlink() and _age(target) >= min_age:
+                shutil.rmtree(target, ignore_errors=True)
+                removed.append(target)
         for name in files:
             target = Path(dirpath) / name
             if is_temporary(name) and _age(target) >= min_age:

@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from nianbao.io.staging import Staging
+
 INSTALL_HINT = (
     "未找到 LibreOffice（soffice 命令），无法生成PDF预览。"
     "Debian/Ubuntu 请安装：sudo apt-get install -y libreoffice-writer fonts-noto-cjk"
@@ -101,9 +103,9 @@ def to_pdf(docx: Path, out_dir: Path, timeout: int = 300) -> Path:
     soffice = find_soffice()
     if soffice is None:
         raise PreviewError(INSTALL_HINT)
-    out_dir.mkdir(parents=True, exist_ok=True)
     pdf = out_dir / f"{docx.stem}.pdf"
-    pdf.unlink(missing_ok=True)
+    staging = Staging(out_dir)  # soffice writes there; renamed into place when complete
+    staging.folder.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
         conf = fontconfig(Path(tmp) / "fonts.conf")
         # env(1) adds the variable to the inherited environment (settings.py alone reads it)
@@ -118,14 +120,22 @@ def to_pdf(docx: Path, out_dir: Path, timeout: int = 300) -> Path:
             "--convert-to",
             "pdf",
             "--outdir",
-            str(out_dir),
+            str(staging.folder),
             str(docx),
         ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
+            staging.discard()
             raise PreviewError(f"LibreOffice 转换超时（{timeout}秒）：{docx}") from exc
-    if proc.returncode != 0 or not pdf.is_file():
+    written = staging.folder / pdf.name
+    if proc.returncode != 0 or not written.is_file():
+        staging.discard()
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise PreviewError(f"LibreOffice 转换失败：{detail[-1] if detail else proc.returncode}")
+    staging.adopt(written, pdf)
+    failed = staging.publish()
+    if failed:
+        path, error = failed[0]
+        raise PreviewError(f"无法写入 {path}：{error}")
     return pdf

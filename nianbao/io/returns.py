@@ -28,6 +28,7 @@ from nianbao.io.feedback import write_rejection
 from nianbao.io.folder import own_folder
 from nianbao.io.guard import UnitGuard
 from nianbao.io.receipt import feedback_name
+from nianbao.io.staging import Staging
 from nianbao.io.xlsx_read import read_workbook, sheets_for
 
 HISTORY = "历史"
@@ -79,14 +80,21 @@ def write_returns(
     root: Path,
     workers: int = 0,
     tz: str = DEFAULT_TIMEZONE,
+    staging: Staging | None = None,
 ) -> Returned:
     """Feedback for each unit's current submission, its times in the office's time zone
     ``tz``; unreadable originals are also copied to ``quarantine/``. Receipts are written on
-    ``workers`` processes (0: one per core)."""
+    ``workers`` processes (0: one per core).
+
+    With ``staging`` the feedback files are written there (``Returned`` names their final
+    paths) and the caller publishes them, then calls ``file_history``; without, they are
+    written in place and the earlier ones filed at once.
+    """
     units = {u.code: u for u in result.roster}
     guard = UnitGuard()
     done = Returned()
     jobs: list[Delivery] = []
+    finals: dict[Path, Path] = {}  # where each file is written -> where it is published
     for sub in result.submissions:
         original = archive_path(root / "archive", sub)
         if not original.exists():
@@ -104,9 +112,11 @@ def write_returns(
         if outcome.failed:
             continue
         target = folder / feedback_name(sub, result.year)
+        path = staging.path(target) if staging else target
+        finals[path] = target
         if sub.status.accepted:
             unit = units[sub.unit]
-            jobs.append(Delivery(target, unit, result.year, sub, result.late(sub), tz))
+            jobs.append(Delivery(path, unit, result.year, sub, result.late(sub), tz))
             continue
         with guard.unit(sub.unit, sub.file, action) as outcome:
             trusted = not any(f.code in IDENTITY_CODES for f in sub.findings)
@@ -116,16 +126,27 @@ def write_returns(
                 list(extract(spec, raw.grids, extracted))
             figures = extracted.values if trusted else None
             write_rejection(
-                target, spec, units[sub.unit], result.year, sub, figures, extracted.texts, tz
+                path, spec, units[sub.unit], result.year, sub, figures, extracted.texts, tz
             )
         if not outcome.failed:
             done.rejections.append((sub.unit, target))
     failed = deliver(jobs, workers)
     guard.findings += failed
     failed_units = {f.unit for f in failed}
-    done.receipts = [(j.sub.unit, j.receipt) for j in jobs if j.sub.unit not in failed_units]
-    for code, target in done.written:
-        with guard.unit(code, target.name, "整理反馈文件夹"):
-            done.moved += move_to_history(target.parent, result.year, target.name)
+    done.receipts = [
+        (j.sub.unit, finals[j.receipt]) for j in jobs if j.sub.unit not in failed_units
+    ]
     done.findings = guard.findings
+    if staging is None:
+        file_history(done.written, result.year, done)
     return done
+
+
+def file_history(written: list[tuple[str, Path]], year: int, done: Returned) -> None:
+    """Move each written file's earlier feedback of ``year`` into its folder's history
+    (``done.moved``; a unit it fails for gets a finding in ``done.findings``)."""
+    guard = UnitGuard()
+    for code, target in written:
+        with guard.unit(code, target.name, "整理反馈文件夹"):
+            done.moved += move_to_history(target.parent, year, target.name)
+    done.findings += guard.findings

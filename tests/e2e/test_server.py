@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -189,6 +190,37 @@ def test_custom_run_through_the_api_stores_totals_and_a_rerun_changes_nothing(
     _run_to_completion(client, served.deployment, {"year": 2020, "root": str(served.root)})
     assert dump_sqlite(served.root / "nianbao.db") == dump
     assert {name: (out / name).read_bytes() for name in outputs} == outputs
+
+
+def _readme_rest_example() -> str:
+    """The README's curl command for a run started through the REST API, as written."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```sh\n")[1:] if "create_flow_run" in b.split("```")[0])
+    return block.split("```")[0].strip()
+
+
+def test_the_readmes_rest_example_runs_as_written_and_uses_the_served_folder(
+    served: Served, server: Server, client: httpx.Client
+) -> None:
+    command = _readme_rest_example()
+    assert "root" not in command  # the example leaves the folder to the deployment
+    command = command.replace("http://127.0.0.1:4200", server.url)
+    command = command.replace("DEPLOYMENT_ID", served.deployment)
+    before = {r["id"] for r in _manual_runs(client, served.deployment)}
+    if shutil.which("curl"):
+        sent = subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=60)
+        assert sent.returncode == 0, sent.stderr
+    else:  # the same request, sent the way curl would
+        argv = shlex.split(command.replace("\\\n", " "))
+        url = next(a for a in argv if a.startswith("http"))
+        body = argv[argv.index("-d") + 1]
+        client.post(url, content=body, headers={"Content-Type": "application/json"})
+    (new,) = [r for r in _manual_runs(client, served.deployment) if r["id"] not in before]
+    year = new["parameters"]["params"]["year"]
+    assert "root" not in new["parameters"]["params"]  # replaced wholesale by the request
+    run = wait_finished(client, new["id"])
+    assert run["state"]["type"] == "COMPLETED", run_logs(client, run["id"])
+    assert (served.root / "output" / str(year) / "status.json").is_file()
 
 
 def _notified(proc: Proc) -> list[str]:

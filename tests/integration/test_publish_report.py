@@ -16,6 +16,7 @@ from nianbao.cli import main
 from nianbao.io.db.migrate import make_engine, upgrade
 from nianbao.io.db.store import store_cycle
 from nianbao.io.docx_report import template_path
+from nianbao.io.staging import Staging
 from tasks import publish
 from tests.unit.test_report_model import SPEC, cycle_result
 
@@ -42,15 +43,17 @@ def publish_draft(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(publish, "get_run_logger", lambda: logging.getLogger("test"))
     out = root / "output" / "2020"
     out.mkdir(parents=True)
+    staging = Staging(out)
     paths = publish.publish_outputs.fn(
         SPEC,
         cycle_result(),
-        out,
+        staging,
         "绥芬河市",
         "绥芬河市人民政府",
         date(2021, 1, 25),
         db_url=f"sqlite:///{root / 'nianbao.db'}",
     )
+    assert isinstance(paths, dict) and staging.publish() == []
     return Path(paths["report"])
 
 

@@ -12,6 +12,7 @@ import yaml
 from flows.deployment import CRON, DEBOUNCE_SECONDS, NAME, TIMEZONE, build_deployment
 from flows.params import CycleParams
 from nianbao.io.watch import EVENT, RESOURCE_PREFIX, root_resource_id
+from nianbao.settings import load_settings, serve_defaults
 from tests.conftest import REPO
 
 
@@ -101,3 +102,20 @@ def test_parameters_have_chinese_titles_bounds_and_a_dry_run() -> None:
     assert all(not f.is_required() for f in CycleParams.model_fields.values())
     with pytest.raises(ValueError, match="2019"):
         CycleParams(year=1990)
+
+
+def test_a_run_started_without_root_or_database_uses_what_serve_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NIANBAO_ROOT", "NIANBAO_DB_URL"):  # recorded, so restored afterwards
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    served = tmp_path / "served"
+    serve_defaults(load_settings(root=served), "postgresql+psycopg://u:p@db/nianbao")
+    # A REST call with only the year replaces the deployment's whole ``params`` object:
+    params = CycleParams.model_validate({"year": 2024})
+    settings = load_settings(root=params.root, db_url=params.db_url)
+    assert settings.root == served.resolve()
+    assert settings.database_url == "postgresql+psycopg://u:p@db/nianbao"
+    explicit = load_settings(root=tmp_path / "other")
+    assert explicit.root == tmp_path / "other"

@@ -43,7 +43,7 @@ from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMATS
 from nianbao.core.layout import locate
 from nianbao.core.model import CycleResult, Status, Submission
-from nianbao.io.db.migrate import make_engine
+from nianbao.io.db.migrate import make_engine, writing
 from nianbao.io.db.schema import (
     SCALE,
     Amount,
@@ -293,12 +293,18 @@ def _sync(
 # --- the write -----------------------------------------------------------------------
 
 
-def store_cycle(engine: Engine, result: CycleResult) -> None:
-    """Store a cycle's outcome in one transaction, writing only what differs."""
+def store_cycle(
+    engine: Engine, result: CycleResult, before_commit: Callable[[], object] | None = None
+) -> None:
+    """Store a cycle's outcome in one transaction, writing only what differs.
+
+    ``before_commit`` is called once everything is written, inside the transaction: it
+    commits by returning and rolls everything back by raising.
+    """
     planned = _plan_submissions(result)
     totals = _values(result.totals, "totals")
     run_sha = inputs_sha256(result)
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         cycle_id = _sync_cycle(session, result, run_sha)
         unit_ids = _sync_units(session, result, planned)
         _sync_roster(session, result, cycle_id, unit_ids)
@@ -308,6 +314,8 @@ def store_cycle(engine: Engine, result: CycleResult) -> None:
         _sync_totals(session, cycle_id, totals)
         _sync_run(session, cycle_id, result, run_sha)
         _sync_locations(session, {result.format, *(s.format for s in result.submissions)})
+        if before_commit is not None:
+            before_commit()
 
 
 def _sync_cycle(session: Session, result: CycleResult, run_sha: str) -> int:

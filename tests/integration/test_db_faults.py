@@ -1,0 +1,215 @@
+"""The database as a run meets it: checked before use, a lost or unknown database one clear
+message, a write that commits only when the caller says so, and one writer at a time.
+
+SQLite and, with ``NIANBAO_TEST_PG_URL``, PostgreSQL (each test in a fresh schema).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from nianbao.io import offload
+from nianbao.io.db.errors import DatabaseFault, DatabaseUnavailable, UnknownSchema
+from nianbao.io.db.migrate import (
+    check_database,
+    known_revisions,
+    make_engine,
+    upgrade,
+    writing,
+)
+from nianbao.io.db.store import read_stored_totals, store_cycle, table_counts
+from nianbao.io.offload import Gate, store_gated, store_job
+from tests.databases import fresh_pg_schema, pg_url
+from tests.integration.test_db import dump, engine, first, second  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.integration
+
+
+def url_of(database: Engine) -> str:
+    return database.url.render_as_string(hide_password=False)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port  # nothing listens once the socket is closed
+
+
+def test_known_revisions_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from nianbao.io.db.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert known_revisions() == sorted(s.revision for s in script.walk_revisions())
+
+
+def test_checking_a_missing_sqlite_database_creates_nothing(tmp_path: Path) -> None:
+    assert check_database(f"sqlite:///{tmp_path / 'db' / 'nianbao.db'}") is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_schema_revision_is_refused_and_left_untouched(engine: Engine) -> None:  # noqa: F811
+    upgrade(engine)
+    store_cycle(engine, first())
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    before = dump(engine)
+    with pytest.raises(UnknownSchema) as checked:
+        check_database(url_of(engine))
+    with pytest.raises(UnknownSchema):
+        upgrade(engine)
+    gate = Gate()
+    with pytest.raises(UnknownSchema):
+        store_gated(store_job(url_of(engine), second()), gate)
+    assert gate.wait_ready() is False  # the flow learns it without waiting for a commit
+    assert dump(engine) == before
+    message = str(checked.value)
+    assert "9999" in message and "0003" in message
+
+
+@pytest.mark.postgres
+def test_an_unreachable_postgresql_is_one_message_without_the_password() -> None:
+    url = f"postgresql+psycopg://nianbao:s3cret-pw@127.0.0.1:{closed_port()}/nianbao"
+    for attempt in (
+        lambda: check_database(url),
+        lambda: read_stored_totals(url, 2020),
+        lambda: offload.store(url, first()),
+    ):
+        with pytest.raises(DatabaseUnavailable) as caught:
+            attempt()
+        message = str(caught.value)
+        assert "nianbao:***@127.0.0.1" in message
+        assert "s3cret-pw" not in message
+        assert "\n" not in message
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_before_the_commit_rolls_back() -> None:
+    with fresh_pg_schema(pg_url()) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        store_cycle(engine, first())
+        before = dump(engine)
+        tagged = make_url(url).update_query_dict({"application_name": "nianbao-lost"})
+        lost = tagged.render_as_string(hide_password=False)
+
+        def server_goes_away() -> None:
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = 'nianbao-lost'"
+                    )
+                )
+
+        try:
+            with pytest.raises(DatabaseUnavailable):
+                offload.store(lost, second(), server_goes_away)
+            assert dump(engine) == before
+        finally:
+            engine.dispose()
+
+
+def test_a_closed_gate_rolls_back_and_an_open_one_commits(
+    engine: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    upgrade(engine)
+    store_cycle(engine, first())
+    before = dump(engine)
+    for apart in (False, True):  # in this process, and in a store process of its own
+        monkeypatch.setattr(offload, "APART_FROM", 1 if apart else 10**9)
+        gate = Gate()
+        gate.close()
+        job = store_job(url_of(engine), second())
+        assert (job.payload is not None) is apart
+        assert store_gated(job, gate) is False
+        assert gate.wait_ready() is True  # it got as far as the commit
+        assert dump(engine) == before
+    gate = Gate()
+    threading.Timer(0.3, gate.open).start()
+    assert store_gated(store_job(url_of(engine), second()), gate) is True
+    assert dump(engine) != before
+    assert read_stored_totals(url_of(engine), second().year) is not None
+
+
+def test_the_store_process_rolls_back_when_its_caller_dies(engine: Engine) -> None:  # noqa: F811
+    upgrade(engine)
+    store_cycle(engine, first())
+    before = dump(engine)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nianbao.io.offload", "0"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    pickle.dump((url_of(engine), second(), None), proc.stdin)
+    proc.stdin.flush()
+    assert pickle.load(proc.stdout) == ("ready", None)
+    proc.stdin.close()  # what the kernel does when the caller is killed
+    assert proc.wait(timeout=60) == 0
+    proc.stdout.close()
+    assert dump(engine) == before
+
+
+def test_writers_wait_for_each_other(engine: Engine) -> None:  # noqa: F811
+    upgrade(engine)
+    events: list[str] = []
+
+    def second_writer() -> None:
+        with writing(engine).begin() as conn:
+            events.append("second began")
+            conn.execute(text("SELECT 1"))
+
+    with writing(engine).begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        other = threading.Thread(target=second_writer)
+        other.start()
+        time.sleep(0.5)
+        events.append("first commits")
+    other.join(timeout=30)
+    assert events == ["first commits", "second began"]
+
+
+def test_a_full_disk_under_sqlite_is_one_message_and_the_database_stays_consistent(
+    tmp_path: Path,
+) -> None:
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        if "CI" in os.environ:
+            pytest.fail(f"cannot mount a tmpfs under CI: {done.stderr!r}")
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    try:
+        url = f"sqlite:///{mount / 'nianbao.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        store_cycle(engine, first())
+        before = dump(engine)
+        free = os.statvfs(mount)
+        with (mount / "filler").open("wb") as f:  # leave a few pages
+            f.write(b"\0" * max(free.f_bavail * free.f_frsize - 8192, 0))
+        with pytest.raises(DatabaseFault) as caught:
+            offload.store(url, second())
+        assert "磁盘空间不足" in str(caught.value)
+        assert dump(engine) == before
+        assert table_counts(engine)["cycles"] == 1
+        engine.dispose()
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
