@@ -21,7 +21,7 @@ IGNORED_PREFIXES = ("~$", ".", "~")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", "~")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
-_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp"})  # Cn: unassigned
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _SUFFIX = re.compile(r"\.[0-9a-z]{1,8}")
 # What calamine can hand back from a cell (``_x000B_`` escapes): C0 controls but tab, line
@@ -49,8 +49,8 @@ def _escape(char: str) -> str:
 
 
 def safe_text(text: str) -> str:
-    """``text`` with control, format and private-use characters, line and paragraph
-    separators and lone surrogates shown as escapes (a line feed as ``\\x0a``): one line
+    """``text`` with control, format, private-use and unassigned characters, line and
+    paragraph separators and lone surrogates shown as escapes (a line feed as ``\\x0a``): one line
     of valid UTF-8."""
     if text.isprintable():
         return text

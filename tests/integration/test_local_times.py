@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from nianbao.cli import main
 from nianbao.core.outputs import board_header
 from nianbao.core.process import consolidate, process_workbook
+from nianbao.io.staging import Staging
 from nianbao.io.xlsx_read import read_workbook
 from tasks import publish
 from tests.helpers import ROSTER, make_workbook, unit_figures
@@ -46,7 +47,9 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(publish, "get_run_logger", lambda: logging.getLogger("test"))
     out = root / "output" / str(YEAR)
     out.mkdir(parents=True)
-    publish.publish_outputs.fn(SPEC, result, out, "本市", "本市人民政府", date(2021, 1, 25))
+    staging = Staging(out)
+    publish.publish_outputs.fn(SPEC, result, staging, "本市", "本市人民政府", date(2021, 1, 25))
+    assert staging.publish() == []
     return root
 
 
