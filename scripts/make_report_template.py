@@ -3,7 +3,7 @@
     .venv/bin/python scripts/make_report_template.py [OUT]
 
 writes ``templates/report-template.docx`` (or OUT): page setup, styles, page numbers and
-the fixed wording of ``nianbao.core.report_model.WORDING``. The file is byte-for-byte
+the fixed wording of ``nianbao.core.report.wording.WORDING``. The file is byte-for-byte
 reproducible (fixed timestamps inside the zip), so regenerating it without changes leaves
 git clean (a test compares it with the committed file). The office edits a copy in Word,
 saved as ``ROOT/report-template.docx``, which the publish task prefers.
@@ -18,8 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nianbao.core.report_model import WORDING, WORDING_USES  # noqa: E402
-from nianbao.io.docx_report import TEMPLATE_NAME, make_template  # noqa: E402
+from nianbao.core.report.wording import WORDING, WORDING_USES  # noqa: E402
+from nianbao.io.docx.template import TEMPLATE_NAME, make_template  # noqa: E402
 
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)
 

@@ -12,10 +12,11 @@ from prefect.cache_policies import NO_CACHE
 from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.model import CycleResult
 from nianbao.core.outputs import status_doc, totals_doc
-from nianbao.core.report_model import build_report
+from nianbao.core.report.build import build_report
 from nianbao.core.spec import FormatSpec
 from nianbao.io.db.store import read_stored_totals
-from nianbao.io.docx_report import TEMPLATE_NAME, render_docx
+from nianbao.io.docx.render import render_docx
+from nianbao.io.docx.template import TEMPLATE_NAME
 from nianbao.io.export import write_summary
 from nianbao.io.faults import fault_point
 from nianbao.io.folder import write_json

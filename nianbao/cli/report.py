@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from nianbao.core.draft_check import CheckResult
-    from nianbao.core.report_model import Report
+    from nianbao.core.report.types import Report
     from nianbao.core.spec import FormatSpec
 
 
@@ -73,8 +73,8 @@ def expected_report(engine: Engine, settings: Settings, year: int) -> tuple[Repo
     from sqlalchemy import select
 
     from nianbao.core.model import Status
-    from nianbao.core.report_model import ReportData, UnitGap, UnitReport
-    from nianbao.core.report_text import build_report_from
+    from nianbao.core.report.build import build_report_from
+    from nianbao.core.report.data import ReportData, UnitGap, UnitReport
     from nianbao.io.db.schema import Cycle, RosterEntry, UnitRow
     from nianbao.io.db.store import read_totals
 
@@ -109,7 +109,7 @@ def expected_report(engine: Engine, settings: Settings, year: int) -> tuple[Repo
 
 def _check_draft(args: argparse.Namespace) -> int:
     from nianbao.core.draft_check import check_draft
-    from nianbao.io.docx_report import read_draft
+    from nianbao.io.docx.read import read_draft
 
     path: Path = args.file
     if not path.is_file():
@@ -128,7 +128,7 @@ def _check_draft(args: argparse.Namespace) -> int:
 
 def _print_check(path: Path, year: int, result: CheckResult) -> None:
     from nianbao.core.draft_check import Problem
-    from nianbao.core.report_model import gap_list
+    from nianbao.core.report.notice import gap_list
 
     print(
         f"核对初稿 {path} 与数据库中{year}年度的数字："

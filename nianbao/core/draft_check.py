@@ -1,7 +1,7 @@
 """Compare an edited report draft with the draft the database implies.
 
 Pure: the draft arrives as plain text (``DraftText``, extracted by
-``nianbao.io.docx_report.read_draft``), the expectation as a ``Report`` rebuilt from the
+``nianbao.io.docx.read.read_draft``), the expectation as a ``Report`` rebuilt from the
 database. Tables are compared cell by cell at the positions the layout gives; each
 generated sentence that states a figure is looked up in the draft's paragraphs by its
 wording with the digits left open, and the digits found are compared with the figures.
@@ -14,15 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from nianbao.core.report_model import (
-    INCOMPLETE_MARK,
-    Report,
-    Sentence,
-    TableCell,
-    TableModel,
-    UnitGap,
-    gap_list,
-)
+from nianbao.core.report.data import UnitGap
+from nianbao.core.report.notice import INCOMPLETE_MARK, gap_list
+from nianbao.core.report.types import Report, Sentence, TableCell, TableModel
 from nianbao.core.spec import FormatSpec
 
 # Full-width digits and signs a person may type in Word; spaces are dropped.

@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from nianbao.cli import main
 from nianbao.core.draft_check import parse_number
 from nianbao.core.layout import FIRST_BLOCK_ROW, sheet_layout
-from nianbao.core.report_model import build_report
+from nianbao.core.report.build import build_report
 from nianbao.io.db.migrate import make_engine, upgrade
 from nianbao.io.db.store import read_totals, store_cycle
-from nianbao.io.docx_report import render_docx
+from nianbao.io.docx.render import render_docx
 from tests.unit.test_report_model import SPEC, cycle_result
 
 pytestmark = pytest.mark.integration

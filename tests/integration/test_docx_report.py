@@ -15,12 +15,12 @@ from docx.shared import Cm, Length, Pt
 
 from nianbao.core.draft_check import Problem, check_draft
 from nianbao.core.layout import FIRST_BLOCK_ROW, sheet_layout
-from nianbao.core.report_model import WORDING
-from nianbao.io.docx_report import (
+from nianbao.core.report.wording import WORDING
+from nianbao.io.docx.read import read_draft
+from nianbao.io.docx.render import render_docx
+from nianbao.io.docx.template import (
     REQUIRED_STYLES,
     TemplateError,
-    read_draft,
-    render_docx,
     template_path,
     template_wording,
 )

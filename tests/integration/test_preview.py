@@ -18,8 +18,11 @@ import pytest
 from docx.shared import Pt
 
 from nianbao.cli import main
-from nianbao.core.report_model import Draft, Paragraph, Sentence, number_sections
-from nianbao.io.docx_report import chinese_text, render_docx, set_fonts
+from nianbao.core.report.headings import Draft, number_sections
+from nianbao.core.report.types import Paragraph, Sentence
+from nianbao.io.docx.oxml import set_fonts
+from nianbao.io.docx.render import render_docx
+from nianbao.io.docx.template import chinese_text
 from nianbao.io.pdf_preview import find_soffice, to_pdf
 from tests.unit.test_report_model import report
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from nianbao.core.draft_check import DraftText, Problem, check_draft, parse_number
-from nianbao.core.report_model import Report, Section, TableModel
+from nianbao.core.report.types import Report, Section, TableModel
 from tests.unit import test_report_model as m2019
 from tests.unit import test_report_model_2021 as m2021
 

@@ -12,23 +12,21 @@ import pytest
 
 from nianbao.core.formats.f2019 import FORMAT_2019
 from nianbao.core.model import CycleResult, Status, Submission, Unit
-from nianbao.core.report_model import (
+from nianbao.core.report.build import build_report
+from nianbao.core.report.data import ReportData, UnitGap
+from nianbao.core.report.figures import Figures
+from nianbao.core.report.formatting import count_text, money_text, signed_text
+from nianbao.core.report.proactive import PROACTIVE
+from nianbao.core.report.types import (
     CellRole,
     Figure,
     Paragraph,
     ParagraphKind,
     Report,
-    ReportData,
     Section,
     Sentence,
     TableModel,
-    UnitGap,
-    build_report,
-    count_text,
-    money_text,
-    signed_text,
 )
-from nianbao.core.report_text import PROACTIVE, Figures
 
 SPEC = FORMAT_2019
 ISSUE = date(2021, 1, 25)
@@ -548,7 +546,7 @@ def test_money_cells_repeat_their_unit_only_when_the_header_lacks_it() -> None:
 
 
 def test_fixed_wording_has_keys_for_the_template() -> None:
-    from nianbao.core.report_model import WORDING, WORDING_USES
+    from nianbao.core.report.wording import WORDING, WORDING_USES
 
     rep = report()
     assert rep.intro.key == "intro"

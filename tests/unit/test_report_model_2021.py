@@ -8,15 +8,11 @@ from decimal import Decimal
 
 from nianbao.core.formats import FORMAT_2019, FORMAT_2021
 from nianbao.core.model import CycleResult, Status, Submission, Unit
-from nianbao.core.report_model import (
-    Paragraph,
-    ParagraphKind,
-    Report,
-    ReportData,
-    TableModel,
-    build_report,
-)
-from nianbao.core.report_text import PROACTIVE, Figures
+from nianbao.core.report.build import build_report
+from nianbao.core.report.data import ReportData
+from nianbao.core.report.figures import Figures
+from nianbao.core.report.proactive import PROACTIVE
+from nianbao.core.report.types import Paragraph, ParagraphKind, Report, TableModel
 
 SPEC = FORMAT_2021
 ISSUE = date(2022, 1, 20)

@@ -1,0 +1,73 @@
+"""What the report draft is built from: a cycle's totals, its accepted units and the roster
+units the totals leave out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from nianbao.core.model import CycleResult, Status, Submission
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """One accepted unit's figures and texts, as the draft uses them."""
+
+    code: str
+    name: str
+    values: Mapping[str, Decimal]
+    texts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitGap:
+    """A roster unit whose figures are not in the totals, and why (missing or rejected)."""
+
+    code: str
+    name: str
+    status: Status
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What the draft is built from: a cycle's totals, its accepted units in roster order,
+    the roster units not included and, when stored, last year's totals (for year-on-year
+    changes).
+
+    Built from a ``CycleResult`` (``report_data``) or from the database (units' texts are not
+    stored there, so a draft rebuilt from it has no unit narrative).
+    """
+
+    year: int
+    totals: Mapping[str, Decimal]
+    units: tuple[UnitReport, ...] = ()
+    last_totals: Mapping[str, Decimal] | None = None
+    not_included: tuple[UnitGap, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every roster unit's figures are in the totals."""
+        return not self.not_included
+
+
+def accepted_in_roster_order(result: CycleResult) -> tuple[Submission, ...]:
+    """Accepted submissions in roster order; units missing from the roster come last."""
+    accepted = {s.unit: s for s in result.accepted}
+    order = [u.code for u in result.roster if u.code in accepted]
+    listed = set(order)  # not `in order`: a list scan per unit is quadratic in the roster
+    order += [code for code in accepted if code not in listed]
+    return tuple(accepted[code] for code in order)
+
+
+def report_data(
+    result: CycleResult, last_totals: Mapping[str, Decimal] | None = None
+) -> ReportData:
+    """The draft's input from a cycle's outcome."""
+    names = {u.code: u.name for u in result.roster}
+    units = tuple(
+        UnitReport(s.unit, names.get(s.unit, s.unit), s.values, s.texts)
+        for s in accepted_in_roster_order(result)
+    )
+    gaps = tuple(UnitGap(u.code, u.name, status) for u, status in result.not_included)
+    return ReportData(result.year, result.totals, units, last_totals, gaps)
