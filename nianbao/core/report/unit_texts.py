@@ -8,9 +8,8 @@ from decimal import Decimal
 from nianbao.core.numbers import to_decimal
 from nianbao.core.report.data import ReportData
 from nianbao.core.report.figures import Figures
-from nianbao.core.report.formatting import count_text
 from nianbao.core.report.headings import Draft
-from nianbao.core.report.sentence import Implied, Part, Shown, as_count, sentence
+from nianbao.core.report.sentence import Implied, Part, as_count, sentence
 from nianbao.core.report.types import Figure, Paragraph, ParagraphKind, Ref, Sentence
 from nianbao.core.report.wording import placeholder, wording
 from nianbao.core.spec import FormatSpec
@@ -55,7 +54,7 @@ def _text_sums(fig: Figures) -> list[Paragraph]:
         if not total.value:
             out.append(Paragraph((sentence("本年度", fig.nil(none), "。", Implied(total)),)))
             continue
-        parts: list[Part] = [lead, Shown(total, count_text(total.value)), unit]
+        parts: list[Part] = [lead, as_count(total), unit]
         for u, v in per_unit:
             if v:
                 f = Figure((Ref(tf.key, unit=u.code, text=True),), v)
