@@ -9,24 +9,22 @@ with one message and publishes nothing (README, "Reliability").
 No ``from __future__ import annotations``: the flow takes a pydantic parameter model.
 """
 
-import datetime
 import logging
 import signal
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.client.schemas.objects import State
 from prefect.exceptions import TerminationSignal
 from prefect.states import Failed
-from prefect.utilities.annotations import quote
 
 from flows.params import CycleParams
-from nianbao.core.carry import last_year_cells
 from nianbao.core.formats import format_for_year
+from nianbao.core.model import CycleResult
 from nianbao.io.atomic import sweep_temporaries
 from nianbao.io.db.migrate import check_database
-from nianbao.io.faults import RunFault, as_fault, fault_point, signals_deferred
+from nianbao.io.faults import RunFault, as_fault, signals_deferred
 from nianbao.io.offload import Gate, store_job
 from nianbao.io.roster_file import load_roster
 from nianbao.io.runlock import RunLock
@@ -34,13 +32,13 @@ from nianbao.io.staging import Staging
 from nianbao.settings import Settings, load_settings
 from tasks.consolidate import consolidate_cycle
 from tasks.faults import checked
-from tasks.intake import find_submissions, read_and_validate
+from tasks.inputs import CycleInputs, as_is
+from tasks.intake import read_submissions
 from tasks.publish import publish_outputs
 from tasks.report_artifacts import publish_artifacts
 from tasks.returns import tidy_feedback, write_feedback
 from tasks.store import load_last_year, store_results
 
-T = TypeVar("T")
 Log = logging.Logger | logging.LoggerAdapter[Any]
 SHARED_FOLDERS = ("feedback", "archive", "quarantine")  # written by runs of every year
 
@@ -51,12 +49,6 @@ PUBLISHED = "本次运行的结果已写入数据库，输出文件和回执已�
 
 class PublishFailed(RunFault):
     """Outputs could not be renamed into place after the commit."""
-
-
-def as_is(value: T) -> T:
-    """``value`` wrapped in Prefect's ``quote``: the task gets it without Prefect visiting
-    its contents (and without tracking them as upstream results)."""
-    return cast(T, quote(value))
 
 
 class _Phase:
@@ -123,72 +115,45 @@ def _cycle(
     spec = format_for_year(year, params.format)
     roster = load_roster(settings.root)
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
+    last = checked(load_last_year(settings.database_url, year, spec.id))
+    inputs = CycleInputs(year, spec.id, roster, settings, last)
+    intake = read_submissions(inputs)
+    result = consolidate_cycle(as_is(inputs), as_is(intake))
+    paths = _store_and_publish(inputs, result, params.dry_run, log, phase)
+    publish_artifacts(as_is(inputs), as_is(result), paths, params.dry_run)
+    return {
+        "year": year,
+        "format": spec.id,
+        "accepted": len(result.accepted),
+        "roster": len(roster),
+        "outputs": paths,
+        "dry_run": params.dry_run,
+    }
 
-    found, findings = find_submissions(settings.inbox, as_is(roster), settings.settle_seconds)
-    last, last_totals = checked(load_last_year(settings.database_url, year, last_year_cells(spec)))
-    size = settings.batch_size
-    batches = [found[i : i + size] for i in range(0, len(found), size)]
-    # as_is(): large arguments go to the tasks untouched; Prefect would otherwise walk every
-    # object inside them (every cell of every unit) on each task call, looking for futures.
-    futures = [
-        read_and_validate.submit(
-            as_is(b),
-            settings.inbox,
-            as_is(spec),
-            year,
-            as_is(roster),
-            settings.max_findings,
-            as_is(last),
-            settings.workers,
-            settings.archive,
-            settings.read_bounds,
-        )
-        for b in batches
-    ]
-    submissions = []
-    for future in futures:
-        intake = future.result()
-        submissions += intake.submissions
-        findings += intake.findings  # files of units not handled
-        fault_point("intake", settings.fault)
-    result = consolidate_cycle(
-        as_is(spec), year, as_is(roster), as_is(submissions), as_is(findings), settings.deadline
-    )
-    # The database write (in a process of its own when large) and the feedback (receipts on
-    # the worker processes) run while this process writes the outputs; outputs and feedback
-    # go to staging folders, the write commits once they are complete, and they are renamed
-    # into place after the commit. Originals were archived as they were read.
-    outputs = Staging(settings.output_dir(year))
+
+def _store_and_publish(
+    inputs: CycleInputs, result: CycleResult, dry_run: bool, log: Log, phase: _Phase
+) -> dict[str, str]:
+    """Store the cycle while the outputs and the feedback are written into staging folders;
+    commit once they are complete, then rename them into place; returns the outputs' paths.
+
+    The database write (in a process of its own when large) and the feedback (receipts on
+    the worker processes) run while this process writes the outputs. Originals were archived
+    as they were read.
+    """
+    settings = inputs.settings
+    outputs = Staging(settings.output_dir(inputs.year))
     feedback = Staging(settings.root / "feedback")
     gate = Gate()
     stored = returned = None
     try:
-        if params.dry_run:
+        if dry_run:
             log.info("试运行：只校验并生成输出文件，不写入数据库")
         else:
             job = store_job(settings.database_url, result, settings.workers, settings.fault)
-            stored = store_results.submit(as_is(job), as_is(gate))
-        returned = write_feedback.submit(
-            as_is(spec),
-            as_is(result),
-            settings.root,
-            settings.workers,
-            settings.timezone,
-            as_is(feedback),
-        )
-        paths = checked(
-            publish_outputs(
-                as_is(spec),
-                as_is(result),
-                as_is(outputs),
-                settings.region,
-                settings.issuer,
-                settings.issue_date or datetime.date.today(),
-                last_totals=as_is(last_totals),  # read before the store began: no reads during it
-                tz=settings.timezone,
-                fault=settings.fault,
-            )
-        )
+            stored = store_results.submit(as_is(job), gate)
+        returned = write_feedback.submit(as_is(inputs), as_is(result), feedback)
+        paths = checked(publish_outputs(as_is(inputs), as_is(result), outputs))
         done = checked(returned.result())
         if stored is not None and not gate.wait_ready():
             checked(stored.result())  # the write failed before its commit
@@ -209,17 +174,7 @@ def _cycle(
                 task_run.wait()
         outputs.discard()
         feedback.discard()
-    publish_artifacts(
-        as_is(result), paths, settings.database_url, params.dry_run, settings.timezone
-    )
-    return {
-        "year": year,
-        "format": spec.id,
-        "accepted": len(result.accepted),
-        "roster": len(roster),
-        "outputs": paths,
-        "dry_run": params.dry_run,
-    }
+    return paths
 
 
 def _publish(outputs: Staging, feedback: Staging, log: Log) -> set[Path]:

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from nianbao.core.findings import Finding
-from nianbao.core.model import CycleResult, Status, Submission, Unit
+from nianbao.core.model import CycleResult, Status
 from nianbao.core.process import consolidate
-from nianbao.core.spec import FormatSpec
+from nianbao.io.intake import Intake
+from tasks.inputs import CycleInputs
 
 
 @task(name="汇总全市数据", cache_policy=NO_CACHE)
-def consolidate_cycle(
-    spec: FormatSpec,
-    year: int,
-    roster: tuple[Unit, ...],
-    submissions: list[Submission],
-    findings: list[Finding],
-    deadline: datetime | None = None,
-) -> CycleResult:
-    """City totals over accepted submissions; logs each unit's outcome in Chinese."""
-    result = consolidate(spec, year, roster, submissions, findings, deadline)
+def consolidate_cycle(inputs: CycleInputs, intake: Intake) -> CycleResult:
+    """City totals over the accepted submissions of ``intake`` (its findings on files not
+    handled are the run's); logs each unit's outcome in Chinese."""
+    s = inputs.settings
+    result = consolidate(
+        inputs.spec,
+        inputs.year,
+        inputs.roster,
+        intake.submissions,
+        intake.findings,
+        s.deadline,
+        s.timezone,
+        inputs.last.accepted_files,
+    )
     log = get_run_logger()
-    for unit in roster:
+    for unit in inputs.roster:
         status = result.status_of(unit.code)
         if status is Status.REJECTED:
             log.warning("%s 的报表未通过校验，已退回", unit.name)

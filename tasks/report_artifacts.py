@@ -8,8 +8,8 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.engine import make_url
 
 from nianbao.core.board import board_rows, findings_markdown, key_total_rows, outputs_markdown
-from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.model import CycleResult
+from tasks.inputs import CycleInputs
 
 
 def artifact_key(year: int, name: str) -> str:
@@ -19,16 +19,11 @@ def artifact_key(year: int, name: str) -> str:
 
 @task(name="发布运行结果看板", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def publish_artifacts(
-    result: CycleResult,
-    outputs: dict[str, str],
-    db_url: str,
-    dry_run: bool = False,
-    tz: str = DEFAULT_TIMEZONE,
+    inputs: CycleInputs, result: CycleResult, outputs: dict[str, str], dry_run: bool = False
 ) -> list[str]:
-    """Create the run's artifacts (times in the office's time zone ``tz``); returns their
-    keys."""
-    year = result.year
-    board = board_rows(result, tz)
+    """Create the run's artifacts (times in the office's time zone); returns their keys."""
+    year, settings = result.year, inputs.settings
+    board = board_rows(result, settings.timezone)
     create_table_artifact(
         board,
         key=artifact_key(year, "board"),
@@ -44,7 +39,7 @@ def publish_artifacts(
         key=artifact_key(year, "totals"),
         description=f"{year}年度主要数字（本年新收政府信息公开申请，按单位）",
     )
-    database = make_url(db_url).render_as_string(hide_password=True)
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
     create_markdown_artifact(
         outputs_markdown(year, outputs, database, dry_run=dry_run),
         key=artifact_key(year, "outputs"),

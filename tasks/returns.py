@@ -9,38 +9,29 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.model import CycleResult
-from nianbao.core.spec import FormatSpec
 from nianbao.io.returns import Returned, file_history, write_returns
 from nianbao.io.staging import Staging
 from tasks.faults import faults_returned
+from tasks.inputs import CycleInputs
 
 Log = logging.Logger | logging.LoggerAdapter[Any]
 
 
 @task(name="生成反馈文件", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 @faults_returned
-def write_feedback(
-    spec: FormatSpec,
-    result: CycleResult,
-    root: Path,
-    workers: int = 0,
-    tz: str = DEFAULT_TIMEZONE,
-    staging: Staging | None = None,
-) -> Returned:
+def write_feedback(inputs: CycleInputs, result: CycleResult, staging: Staging) -> Returned:
     """Feedback for each unit's current submission (see ``write_returns``; times in the
-    office's time zone ``tz``); a unit whose feedback cannot be written gets a warning in
-    the log and the others go on. With
-    ``staging``, the files are written there and published by the flow once the database
-    has committed (then ``tidy_feedback`` files the earlier ones into history)."""
-    units = {u.code: u for u in result.roster}
-    log = get_run_logger()
-    done = write_returns(spec, result, root, workers, tz, staging)
+    office's time zone), written into ``staging`` and published by the flow once the
+    database has committed (then ``tidy_feedback`` files the earlier ones into history);
+    a unit whose feedback cannot be written gets a warning in the log and the others go on.
+    """
+    s, log = inputs.settings, get_run_logger()
+    done = write_returns(inputs.spec, result, s.root, s.workers, s.timezone, staging)
     for sub, _ in done.quarantined:
-        log.warning("%s 的文件“%s”无法读取，已隔离", units[sub.unit].name, sub.file)
+        log.warning("%s 的文件“%s”无法读取，已隔离", inputs.units[sub.unit].name, sub.file)
     for code, target in done.rejections:
-        log.warning("已为%s生成退回修改文件：%s", units[code].name, target.name)
+        log.warning("已为%s生成退回修改文件：%s", inputs.units[code].name, target.name)
     _report(done, result, log)
     return done
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from decimal import Decimal
-
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from nianbao.io.db.store import read_stored_totals
+from nianbao.core.carry import last_year_cells
+from nianbao.core.formats import FORMATS
+from nianbao.io.db.last_year import LastYear, read_last_year
 from nianbao.io.offload import Gate, StoreJob, store_gated
 from tasks.faults import faults_returned
 
@@ -32,18 +31,16 @@ def store_results(job: StoreJob, gate: Gate) -> bool:
 
 @task(name="读取上年数据", cache_policy=NO_CACHE)
 @faults_returned
-def load_last_year(
-    db_url: str, year: int, cells: Collection[str] | None = None
-) -> tuple[dict[str, dict[str, Decimal]], dict[str, Decimal] | None]:
-    """Each unit's accepted figures of ``year - 1`` (only ``cells``, when given; empty when
-    there are none) and that year's totals (None when it was never stored), in one read.
+def load_last_year(db_url: str, year: int, format_id: str) -> LastYear:
+    """What the cycle of ``year`` takes from ``year - 1``'s stored cycle, in one read: each
+    unit's accepted figures of the cells the cross-year rules of ``format_id`` use, the
+    totals and the sha256 of the accepted returns (empty when there is none).
 
     Reads only: a missing database stays missing (a dry run writes nothing).
     """
-    doc = read_stored_totals(db_url, year - 1, cells)
-    units: dict[str, dict[str, Decimal]] = doc["units"] if doc else {}
-    if units:
+    last = read_last_year(db_url, year, last_year_cells(FORMATS[format_id]))
+    if last.figures:
         get_run_logger().info(
-            "已读取%d年度%d个单位的数据，用于跨年度衔接检查", year - 1, len(units)
+            "已读取%d年度%d个单位的数据，用于跨年度衔接检查", year - 1, len(last.figures)
         )
-    return units, (doc["totals"] if doc else None)
+    return last

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import cache
 
+from nianbao.core.compiled import compiled
 from nianbao.core.layout import Role, layouts
 from nianbao.core.parse import Grid, normalise_label
 from nianbao.core.spec import FormatSpec
 
 
-@cache
 def _labels(spec: FormatSpec) -> frozenset[str]:
     return frozenset(
         normalise_label(lb.text)
@@ -25,8 +24,8 @@ def signatures(formats: Iterable[FormatSpec]) -> dict[str, frozenset[str]]:
     specs = list(formats)
     out = {}
     for spec in specs:
-        others = frozenset().union(*(_labels(o) for o in specs if o is not spec))
-        out[spec.id] = _labels(spec) - others
+        others = frozenset().union(*(compiled(o, _labels) for o in specs if o is not spec))
+        out[spec.id] = compiled(spec, _labels) - others
     return out
 
 

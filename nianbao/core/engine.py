@@ -14,30 +14,56 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from nianbao.core.compiled import compiled
 from nianbao.core.findings import Finding
 from nianbao.core.layout import locate
-from nianbao.core.numbers import (
-    PRECISION,
-    fmt,
-    is_blank,
-    parse_cell,
-    to_decimal,
-    whole_decimal,
-    whole_number,
-)
+from nianbao.core.numbers import PRECISION, fmt, is_blank, parse_cell, to_decimal, whole_number
 from nianbao.core.spec import CellType, Equation, FormatSpec
 
 SCALE = int(1 / PRECISION)  # integers of 0.0001
-_COUNTS: dict[float, tuple[Decimal, int]] = {}  # 0.0, 1.0, …: the Decimal and scaled int
-_COUNTS_LIMIT = 65536
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
+
+
+class SharedCounts:
+    """Small whole numbers as shared ``Decimal`` objects, and the float cells calamine gives
+    for them with their value in units of 0.0001: a memo of ``Decimal(n)`` and of
+    ``whole_number``, nothing more (values and exponents are those of ``parse_cell``).
+
+    Most figures of most returns are small counts, so a batch holds few distinct ones.
+    Measured on 3,000 generated 2021 returns (``process_batch``, CPU seconds, medians of
+    five): 0.70 s with this memo, 0.91 s without the float lookup, 0.97 s without either;
+    unshared, the checked figures of those returns hold 62 MB of ``Decimal`` objects, shared
+    0.4 MB (about 200 MB against 1 MB at 10,000 units).
+    """
+
+    LOW, HIGH = -1024, 65536  # the whole numbers shared
+
+    def __init__(self) -> None:
+        self.floats: dict[float, tuple[Decimal, int]] = {}  # 0.0, 1.0, …
+        self._wholes: dict[int, Decimal] = {}
+
+    def decimal(self, n: int) -> Decimal:
+        """``Decimal(n)``; the same object for every small ``n``."""
+        value = self._wholes.get(n)
+        if value is None:
+            value = Decimal(n)
+            if self.LOW <= n < self.HIGH:
+                self._wholes[n] = value
+        return value
+
+    def float_seen(self, value: float, decimal: Decimal, scaled: int) -> None:
+        """Remember a float cell holding the whole number ``decimal`` (when small)."""
+        if 0 <= scaled < self.HIGH * SCALE:
+            self.floats[value] = (decimal, scaled)
+
+
+_COUNTS = SharedCounts()
 
 
 @dataclass(frozen=True)
@@ -89,9 +115,12 @@ def _checked(spec: FormatSpec) -> tuple[Equation, ...]:
     return tuple(out)
 
 
-@cache
 def plan(spec: FormatSpec) -> Plan:
-    """The engine's view of ``spec``."""
+    """The engine's view of ``spec`` (built once per format)."""
+    return compiled(spec, _plan)
+
+
+def _plan(spec: FormatSpec) -> Plan:
     cells = (*spec.inputs, *_derived_order(spec))
     column = {cid: i for i, cid in enumerate(cells)}
     derived = tuple(
@@ -149,13 +178,11 @@ def at_cell(spec: FormatSpec, code: str, cell_id: str, **fields: Any) -> Finding
     )
 
 
-@cache
 def _refs(spec: FormatSpec, cells: tuple[str, ...]) -> tuple[str, ...]:
     """A1 references of value cells (of one sheet)."""
     return tuple(locate(spec, cid)[1] for cid in cells)
 
 
-@cache
 def _side_label(spec: FormatSpec, eq: Equation, side: tuple[str, ...]) -> str:
     """One side of an equation as a clerk reads it: the label that tells its cells apart
     (the row's when they share a column, the column's when they share a row), joined."""
@@ -275,6 +302,7 @@ def parse_batch(p: Plan, raws: Sequence[Mapping[str, Any]]) -> tuple[Batch, list
     build = _Builder(p, len(raws))
     findings: list[list[Finding]] = []
     columns = list(enumerate(zip(p.inputs, p.types, strict=True)))
+    floats = _COUNTS.floats
     for r, raw in enumerate(raws):
         row: list[Decimal | None] = [None] * build.width
         ints = [0] * build.width
@@ -283,15 +311,15 @@ def parse_batch(p: Plan, raws: Sequence[Mapping[str, Any]]) -> tuple[Batch, list
         found = []
         for col, (cid, ctype) in columns:
             value = raw.get(cid)
-            if type(value) is float and (hit := _COUNTS.get(value)) is not None:
+            if type(value) is float and (hit := floats.get(value)) is not None:
                 row[col], ints[col] = hit  # the most common case: a small count, seen before
                 continue
             whole = whole_number(value)
             if whole is not None and (whole >= 0 or ctype is CellType.SIGNED):
-                decimal = row[col] = whole_decimal(whole)  # as parse_cell gives it
+                decimal = row[col] = _COUNTS.decimal(whole)  # as parse_cell gives it
                 ints[col] = whole * SCALE
-                if type(value) is float and 0 <= whole < _COUNTS_LIMIT:
-                    _COUNTS[value] = (decimal, ints[col])
+                if type(value) is float:
+                    _COUNTS.float_seen(value, decimal, ints[col])
                 continue
             if cid not in raw:  # its sheet is missing or broken: already reported
                 build.put(r, col, None)
@@ -327,7 +355,7 @@ def derive_batch(p: Plan, batch: Batch, given: Flags | None = None) -> None:
             if unknown[r, col]:
                 decimals[col] = None
             elif fast and not fraction[r, col]:
-                decimals[col] = whole_decimal(int(v[r, col]) // SCALE)
+                decimals[col] = _COUNTS.decimal(int(v[r, col]) // SCALE)
             else:  # the Decimal sum itself, so the result keeps its usual exponent
                 decimals[col] = add([decimals[c] for c in parts])
 

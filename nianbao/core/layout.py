@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 
+from nianbao.core.compiled import compiled
 from nianbao.core.spec import Block, FormatSpec, Node, Table, leaf_paths, tree_depth
 
 TITLE_ROW = 1
@@ -161,10 +161,7 @@ def _block_layout(
     return labels, cells, row
 
 
-@cache
-def sheet_layout(spec: FormatSpec, table_key: str) -> SheetLayout:
-    """Layout of one table's sheet."""
-    table = spec.table(table_key)
+def _sheet_layout(spec: FormatSpec, table: Table) -> SheetLayout:
     width = max(_block_width(b) for b in table.blocks)
     labels = [Label(table.title, Role.TITLE, TITLE_ROW, 1, TITLE_ROW, width)]
     cells: dict[str, tuple[int, int]] = {}
@@ -176,15 +173,27 @@ def sheet_layout(spec: FormatSpec, table_key: str) -> SheetLayout:
     return SheetLayout(table.key, table.sheet, width, row - 1, tuple(labels), cells)
 
 
+def _layouts(spec: FormatSpec) -> tuple[SheetLayout, ...]:
+    return tuple(_sheet_layout(spec, t) for t in spec.tables)
+
+
+def _locations(spec: FormatSpec) -> dict[str, tuple[str, str]]:
+    return {cid: (lay.sheet, a1(*pos)) for lay in layouts(spec) for cid, pos in lay.cells.items()}
+
+
 def layouts(spec: FormatSpec) -> tuple[SheetLayout, ...]:
     """Layouts of all table sheets, in table order."""
-    return tuple(sheet_layout(spec, t.key) for t in spec.tables)
+    return compiled(spec, _layouts)
+
+
+def sheet_layout(spec: FormatSpec, table_key: str) -> SheetLayout:
+    """Layout of one table's sheet."""
+    return next(lay for lay in layouts(spec) if lay.table == table_key)
 
 
 def locate(spec: FormatSpec, cell_id: str) -> tuple[str, str]:
     """(sheet name, A1 reference) of a value cell."""
-    lay = sheet_layout(spec, spec.cell[cell_id].table)
-    return lay.sheet, a1(*lay.cells[cell_id])
+    return compiled(spec, _locations)[cell_id]
 
 
 def text_cells(spec: FormatSpec) -> dict[str, tuple[int, int]]:

@@ -22,16 +22,9 @@ class Parsed:
     problem: str | None = None  # a findings catalogue code
     shown: str = ""  # the raw value as the clerk typed it
 
-    @property
-    def blank(self) -> bool:
-        """The cell was empty."""
-        return self.problem == "blank-cell"
-
 
 # Below this magnitude an int or integral float converts exactly and quantises like its repr.
 EXACT = 10**15
-_CACHE_RANGE = range(-1024, 65536)  # shared Decimal objects for common counts (immutable)
-_WHOLE: dict[int, Decimal] = {}
 
 
 def whole_number(raw: Any) -> int | None:
@@ -46,16 +39,6 @@ def whole_number(raw: Any) -> int | None:
     elif kind is int and -EXACT < raw < EXACT:
         return int(raw)
     return None
-
-
-def whole_decimal(n: int) -> Decimal:
-    """``Decimal(n)``; small values share one object, which keeps large batches small."""
-    value = _WHOLE.get(n)
-    if value is None:
-        value = Decimal(n)
-        if n in _CACHE_RANGE:
-            _WHOLE[n] = value
-    return value
 
 
 def is_blank(raw: Any) -> bool:
@@ -89,7 +72,7 @@ def parse_cell(raw: Any, ctype: CellType) -> Parsed:
     if whole is not None:
         if whole < 0 and ctype is not CellType.SIGNED:
             return Parsed(None, "negative-value", str(whole))
-        return Parsed(whole_decimal(whole), None, shown)
+        return Parsed(Decimal(whole), None, shown)
     if is_blank(raw):
         return Parsed(Decimal(0), "blank-cell", shown)
     value = to_decimal(raw)

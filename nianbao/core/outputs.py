@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from nianbao.core.clock import DEFAULT_TIMEZONE, iso_local, local, zone_label
+from nianbao.core.compiled import compiled
 from nianbao.core.model import CycleResult, Status
 from nianbao.core.spec import CellType, FormatSpec, Severity
 
@@ -22,12 +22,11 @@ def cells_json(spec: FormatSpec, values: Mapping[str, Decimal]) -> dict[str, int
     """Cell id -> JSON number, in spec order (as ``json_value``)."""
     return {
         cid: float(values[cid]) if money else int(values[cid])
-        for cid, money in _json_cells(spec)
+        for cid, money in compiled(spec, _json_cells)
         if cid in values
     }
 
 
-@cache
 def _json_cells(spec: FormatSpec) -> tuple[tuple[str, bool], ...]:
     """(cell id, is money) in spec order: looked up once, used for every unit."""
     return tuple((c.id, c.type is CellType.MONEY) for c in spec.cells)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+from nianbao.core.compiled import compiled
 from nianbao.core.findings import Finding
 from nianbao.core.layout import (
     META_SHEET,
     TEXT_SHEET,
     Label,
     Role,
+    SheetLayout,
     a1,
     layouts,
     meta_cells,
@@ -59,25 +60,28 @@ class Extracted:
     texts: dict[str, str] = field(default_factory=dict)
 
 
-@cache
-def _normalised(text: str) -> str:
-    return normalise_label(text)
+Check = tuple[int, int, str, str, Label]  # row and column index, text, normalised, label
 
 
-@cache
-def _checks(spec: FormatSpec, sheet: str) -> tuple[tuple[int, int, str, str, Label], ...]:
-    """(row index, column index, text, normalised text, label) of a sheet's labels to check."""
-    (lay,) = (lay for lay in layouts(spec) if lay.sheet == sheet)
+def _sheet_checks(spec: FormatSpec) -> tuple[tuple[SheetLayout, tuple[Check, ...]], ...]:
+    """Each table sheet's layout and its labels to check: (row index, column index, text,
+    normalised text, label)."""
     return tuple(
-        (lb.row - 1, lb.col - 1, lb.text, _normalised(lb.text), lb)
-        for lb in lay.labels
-        if lb.role is not Role.TITLE
+        (
+            lay,
+            tuple(
+                (lb.row - 1, lb.col - 1, lb.text, normalise_label(lb.text), lb)
+                for lb in lay.labels
+                if lb.role is not Role.TITLE
+            ),
+        )
+        for lay in layouts(spec)
     )
 
 
-def _broken(grid: Grid, spec: FormatSpec, sheet: str) -> Label | None:
+def _broken(grid: Grid, checks: tuple[Check, ...]) -> Label | None:
     """The first label whose place in the grid holds other text (after normalising)."""
-    for row, col, text, normalised, label in _checks(spec, sheet):
+    for row, col, text, normalised, label in checks:
         try:
             found = grid[row][col]
         except IndexError:
@@ -89,12 +93,12 @@ def _broken(grid: Grid, spec: FormatSpec, sheet: str) -> Label | None:
 
 def extract(spec: FormatSpec, grids: dict[str, Grid], out: Extracted) -> Iterator[Finding]:
     """Fill ``out`` from the grids; yield structural findings (missing sheet, moved labels)."""
-    for lay in layouts(spec):
+    for lay, checks in compiled(spec, _sheet_checks):
         grid = grids.get(lay.sheet)
         if grid is None:
             yield Finding("sheet-missing", sheet=lay.sheet)
             continue
-        broken = _broken(grid, spec, lay.sheet)
+        broken = _broken(grid, checks)
         if broken is not None:
             yield Finding(
                 "label-changed",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -226,13 +226,19 @@ def cycle_opens(year: int, tz: str = DEFAULT_TIMEZONE) -> datetime:
     return datetime(year + 1, 1, 1, tzinfo=zone(tz))
 
 
-def _other_cycle(sub: Submission, year: int, opens: datetime) -> bool:
+def _other_cycle(
+    sub: Submission, year: int, opens: datetime, last_accepted: Collection[str]
+) -> bool:
     """Whether a workbook belongs to another report year's cycle: one made for a later year,
-    or for an earlier year and saved before this cycle opened (last year's report, still
-    in the folder). An earlier year's workbook saved during this cycle stays in it: most
-    likely last year's template filled by mistake, it is rejected (``wrong-year``)."""
+    or for an earlier year and either saved before this cycle opened or byte for byte last
+    year's accepted return (last year's report, still in the folder or copied back, which
+    resets its modification time). Any other earlier year's workbook saved during this cycle
+    stays in it: most likely last year's template filled by mistake, it is rejected
+    (``wrong-year``)."""
     other = sub.other_year
-    return other is not None and (other > year or sub.received_at < opens)
+    if other is None:
+        return False
+    return other > year or sub.received_at < opens or sub.sha256 in last_accepted
 
 
 def _distinct(submissions: Iterable[Submission]) -> list[Submission]:
@@ -281,18 +287,20 @@ def consolidate(
     findings: Iterable[Finding] = (),
     deadline: datetime | None = None,
     tz: str = DEFAULT_TIMEZONE,
+    last_accepted: Collection[str] = frozenset(),
 ) -> CycleResult:
     """City totals over accepted submissions, with identities re-checked on the totals.
 
-    Workbooks of another report year's cycle (``_other_cycle``) are set aside in
-    ``other_years``: a unit with only those has not reported this year.
+    Workbooks of another report year's cycle (``_other_cycle``; ``last_accepted`` holds the
+    sha256 of last year's accepted returns, the cycle opens on 1 January in ``tz``) are set
+    aside in ``other_years``: a unit with only those has not reported this year.
     """
     order = {u.code: i for i, u in enumerate(roster)}
     opens = cycle_opens(year, tz)
     this: list[Submission] = []
     others: list[Submission] = []
     for s in submissions:
-        (others if _other_cycle(s, year, opens) else this).append(s)
+        (others if _other_cycle(s, year, opens, last_accepted) else this).append(s)
 
     def place(s: Submission) -> tuple[int, str]:
         return order.get(s.unit, len(order)), s.file
@@ -320,10 +328,3 @@ def consolidate(
         deadline=deadline,
         other_years=tuple(sorted(_distinct(others), key=place)),
     )
-
-
-def severity_counts(findings: Iterable[Finding]) -> tuple[int, int]:
-    """(errors, warnings)."""
-    fs = list(findings)
-    errors = sum(f.severity is Severity.ERROR for f in fs)
-    return errors, len(fs) - errors

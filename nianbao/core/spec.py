@@ -7,7 +7,7 @@ writer, reader, validator, merger, database, report) derives what it needs from 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from itertools import product
@@ -261,19 +261,6 @@ class FormatSpec:
     texts: tuple[TextField, ...]
     carry_rules: tuple[CarryRule, ...] = ()
     template_version: str = "2"
-
-    @cached_property
-    def _hash(self) -> int:
-        return hash(tuple(getattr(self, f.name) for f in fields(self)))
-
-    def __hash__(self) -> int:
-        """The fields' hash, computed once: specs key many caches, and hashing the whole
-        tree of tables and rules on every lookup cost more than the lookups."""
-        return self._hash
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the cached hash (string hashes differ between processes)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     @property
     def label(self) -> str:

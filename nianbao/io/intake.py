@@ -96,7 +96,7 @@ def _validate(
 def read_and_check(
     inbox: Path,
     items: Sequence[Arrival],
-    spec: FormatSpec,
+    format_id: str,
     year: int,
     units: Mapping[str, Unit],
     max_findings: int,
@@ -105,10 +105,8 @@ def read_and_check(
     bounds: ReadBounds | None = None,
 ) -> Intake:
     """Read the files (archiving them into ``archive`` when given) and validate them
-    together (one process)."""
-    known = FORMATS.get(spec.id)
-    if known is not None and known is not spec and known == spec:
-        spec = known  # the module's own object: cached layouts and engine plans apply
+    together against the registered format ``format_id`` (one process)."""
+    spec = FORMATS[format_id]
     bounds = bounds or ReadBounds()
     sheets = sheets_for(spec)
     guard = UnitGuard()
@@ -125,7 +123,7 @@ _SHARED: dict[str, object] = {}  # in a worker: what every job of its batch shar
 
 def _start_worker(
     inbox: Path,
-    spec: FormatSpec,
+    format_id: str,
     year: int,
     units: Mapping[str, Unit],
     max_findings: int,
@@ -135,7 +133,7 @@ def _start_worker(
     _SHARED.clear()
     _SHARED.update(
         inbox=inbox,
-        spec=spec,
+        format_id=format_id,
         year=year,
         units=units,
         max_findings=max_findings,
@@ -151,7 +149,7 @@ def _job(items: Sequence[Arrival], last: Mapping[str, Mapping[str, Decimal]]) ->
 def read_batch(
     inbox: Path,
     items: Sequence[Arrival],
-    spec: FormatSpec,
+    format_id: str,
     year: int,
     units: Mapping[str, Unit],
     max_findings: int,
@@ -160,15 +158,18 @@ def read_batch(
     archive: Path | None = None,
     bounds: ReadBounds | None = None,
 ) -> Intake:
-    """Read (and archive) and validate ``items`` with ``workers`` processes (0: one per
-    core)."""
+    """Read (and archive) and validate ``items`` against the registered format
+    ``format_id`` with ``workers`` processes (0: one per core). Workers get the format's id
+    and take the spec from their own registry."""
     bounds = bounds or ReadBounds()
     workers = workers or available_cores()
     if workers <= 1 or len(items) < MIN_PARALLEL:
-        return read_and_check(inbox, items, spec, year, units, max_findings, last, archive, bounds)
+        return read_and_check(
+            inbox, items, format_id, year, units, max_findings, last, archive, bounds
+        )
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    shared = (inbox, spec, year, dict(units), max_findings, archive, bounds)
-    key = hash((inbox, spec, year, max_findings, tuple(units.items()), archive, bounds))
+    shared = (inbox, format_id, year, dict(units), max_findings, archive, bounds)
+    key = hash((inbox, format_id, year, max_findings, tuple(units.items()), archive, bounds))
     jobs = [(chunk, {a.unit: last[a.unit] for a in chunk if a.unit in last}) for chunk in chunks]
     pool = shared_workers(workers)
     results = pool.map(_job, jobs, setup=(key, _start_worker, shared))

@@ -1,9 +1,11 @@
 """The first January morning of a new cycle, through real runs: last year's files still in the
-inbox reject nobody and write no feedback; a mistaken old template saved this January does."""
+inbox (or copied back this January) reject nobody and write no feedback; a mistaken old
+template saved this January does."""
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,10 +66,12 @@ def test_a_new_year_over_last_years_inbox(nianbao: Runner, tmp_path: Path) -> No
         year=2020,
         received=datetime(2022, 1, 6, tzinfo=UTC),
     )
+    copied = datetime(2022, 1, 6, tzinfo=UTC).timestamp()  # u2's 2020 return, copied back
+    os.utime(root / "inbox" / "u2" / "2020年报表.xlsx", (copied, copied))
     nianbao("run", "--year", "2021", "--root", str(root))
     status = json.loads((out / "status.json").read_text(encoding="utf-8"))
     u1, u2 = status["units"]
     assert (u1["status"], [f["code"] for f in u1["findings"]]) == ("rejected", ["wrong-year"])
-    assert u2["status"] == "missing"
+    assert u2["status"] == "missing"  # the same bytes as its accepted 2020 return
     new = {p.parent.name: p for p in (root / "feedback").rglob("*.xlsx") if p.name not in feedback}
     assert list(new) == ["u1"]  # the rejection of the mistaken file, nothing for u2

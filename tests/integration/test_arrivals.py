@@ -86,7 +86,7 @@ def test_a_file_that_changes_after_listing_is_not_judged(tmp_path: Path) -> None
     found, _ = discover(inbox, ROSTER)
     with path.open("ab") as f:
         f.write(b"more")  # a unit starts overwriting it
-    done = read_batch(inbox, found, SPEC, YEAR, UNITS, 100, {}, 1, tmp_path / "archive")
+    done = read_batch(inbox, found, SPEC.id, YEAR, UNITS, 100, {}, 1, tmp_path / "archive")
     assert done.submissions == []
     assert [(f.code, f.unit) for f in done.findings] == [("file-arriving", "alpha")]
     assert not (tmp_path / "archive").exists()
@@ -95,7 +95,7 @@ def test_a_file_that_changes_after_listing_is_not_judged(tmp_path: Path) -> None
 def _cycle(root: Path) -> CycleResult:
     inbox = root / "inbox"
     found, findings = discover(inbox, ROSTER)
-    done = read_batch(inbox, found, SPEC, YEAR, UNITS, 100, {}, 1, root / "archive")
+    done = read_batch(inbox, found, SPEC.id, YEAR, UNITS, 100, {}, 1, root / "archive")
     return consolidate(SPEC, YEAR, ROSTER, done.submissions, [*findings, *done.findings])
 
 

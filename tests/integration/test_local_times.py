@@ -14,9 +14,12 @@ from openpyxl import load_workbook
 from nianbao.cli import main
 from nianbao.core.outputs import board_header
 from nianbao.core.process import consolidate, process_workbook
+from nianbao.io.db.last_year import LastYear
 from nianbao.io.staging import Staging
 from nianbao.io.xlsx_read import read_workbook
+from nianbao.settings import Settings
 from tasks import publish
+from tasks.inputs import CycleInputs
 from tests.helpers import ROSTER, make_workbook, unit_figures
 from tests.integration.real_cycle import SPEC, YEAR
 
@@ -48,7 +51,10 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     out = root / "output" / str(YEAR)
     out.mkdir(parents=True)
     staging = Staging(out)
-    publish.publish_outputs.fn(SPEC, result, staging, "本市", "本市人民政府", date(2021, 1, 25))
+    issued = date(2021, 1, 25)
+    settings = Settings(root=root, region="本市", issuer="本市人民政府", issue_date=issued)
+    inputs = CycleInputs(YEAR, SPEC.id, ROSTER, settings, LastYear())
+    publish.publish_outputs.fn(inputs, result, staging)
     assert staging.publish() == []
     return root
 

@@ -18,7 +18,11 @@ from nianbao.core.model import CycleResult, Status
 from nianbao.core.outputs import board_table, chase_list, status_doc, totals_doc
 from nianbao.core.process import consolidate, cycle_opens, process_batch
 from nianbao.core.spec import FormatSpec
+from nianbao.io.db.last_year import read_last_year
+from nianbao.io.db.migrate import make_engine, upgrade
+from nianbao.io.db.store import store_cycle
 from nianbao.io.xlsx_read import read_workbook
+from tests.databases import BACKENDS, database_url
 from tests.helpers import ROSTER, make_workbook, unit_figures
 
 pytestmark = pytest.mark.integration
@@ -39,12 +43,18 @@ def last_years_inbox(inbox: Path) -> None:
         )
 
 
-def run(inbox: Path, year: int = 2021, spec: FormatSpec = FORMAT_2021) -> CycleResult:
+def run(
+    inbox: Path,
+    year: int = 2021,
+    spec: FormatSpec = FORMAT_2021,
+    last_accepted: frozenset[str] = frozenset(),
+) -> CycleResult:
     raws = [
         read_workbook(path, path.parent.name, path.relative_to(inbox).as_posix())
         for path in sorted(inbox.rglob("*.xlsx"))
     ]
-    return consolidate(spec, year, ROSTER, process_batch(raws, spec, year, UNITS))
+    subs = process_batch(raws, spec, year, UNITS)
+    return consolidate(spec, year, ROSTER, subs, last_accepted=last_accepted)
 
 
 def drop_metadata(path: Path) -> None:
@@ -233,3 +243,49 @@ def test_a_complete_cycle_says_so(tmp_path: Path) -> None:
     assert result.complete
     for doc in (status_doc(result), totals_doc(FORMAT_2019, result)):
         assert (doc["complete"], doc["missing"], doc["rejected"]) == (True, [], [])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_copy_of_last_years_accepted_return_stays_last_years_whatever_its_time(
+    tmp_path: Path, backend: str
+) -> None:
+    """Copied back this January (a restore, a sync: the modification time is new), last
+    year's accepted return is still last year's: recognised by its bytes, from the database.
+    A rejected one of last year, copied the same way, is not: it is rejected again."""
+    inbox = tmp_path / "inbox"
+    last_years_inbox(inbox)
+    broken = unit_figures(len("gamma"))
+    broken["s3_new_natural"] += 1  # A1 no longer balances: gamma's 2020 return is rejected
+    make_workbook(
+        inbox / "gamma" / "丙委2020年报表.xlsx", UNITS["gamma"], broken, received=LAST_JANUARY
+    )
+    with database_url(backend, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            stored = run(inbox, 2020, FORMAT_2019)
+            assert [stored.status_of(u.code) for u in ROSTER] == [
+                Status.ACCEPTED,
+                Status.ACCEPTED,
+                Status.REJECTED,
+            ]
+            store_cycle(engine, stored)
+        finally:
+            engine.dispose()
+        last = read_last_year(url, 2021)
+    accepted = [stored.current(code) for code in ("alpha", "beta")]
+    assert last.accepted_files == {s.sha256 for s in accepted if s is not None}
+    for path in inbox.rglob("*.xlsx"):
+        os.utime(path, (THIS_JANUARY.timestamp(), THIS_JANUARY.timestamp()))
+
+    result = run(inbox, last_accepted=last.accepted_files)
+    assert [result.status_of(u.code) for u in ROSTER] == [
+        Status.MISSING,
+        Status.MISSING,
+        Status.REJECTED,
+    ]
+    assert [s.unit for s in result.other_years] == ["alpha", "beta"]
+    gamma = result.current("gamma")
+    assert gamma is not None and "wrong-year" in [f.code for f in gamma.findings]
+    # the modification time alone would have taken alpha's and beta's copies for mistakes
+    assert run(inbox).status_of("alpha") is Status.REJECTED

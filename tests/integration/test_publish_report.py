@@ -13,11 +13,14 @@ import docx
 import pytest
 
 from nianbao.cli import main
+from nianbao.io.db.last_year import read_last_year
 from nianbao.io.db.migrate import make_engine, upgrade
 from nianbao.io.db.store import store_cycle
 from nianbao.io.docx.template import template_path
 from nianbao.io.staging import Staging
+from nianbao.settings import Settings
 from tasks import publish
+from tasks.inputs import CycleInputs
 from tests.unit.test_report_model import SPEC, cycle_result
 
 pytestmark = pytest.mark.integration
@@ -44,15 +47,13 @@ def publish_draft(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     out = root / "output" / "2020"
     out.mkdir(parents=True)
     staging = Staging(out)
-    paths = publish.publish_outputs.fn(
-        SPEC,
-        cycle_result(),
-        staging,
-        "绥芬河市",
-        "绥芬河市人民政府",
-        date(2021, 1, 25),
-        db_url=f"sqlite:///{root / 'nianbao.db'}",
+    settings = Settings(
+        root=root, region="绥芬河市", issuer="绥芬河市人民政府", issue_date=date(2021, 1, 25)
     )
+    result = cycle_result()
+    last = read_last_year(settings.database_url, result.year)  # as the flow reads it
+    inputs = CycleInputs(result.year, SPEC.id, result.roster, settings, last)
+    paths = publish.publish_outputs.fn(inputs, result, staging)
     assert isinstance(paths, dict) and staging.publish() == []
     return Path(paths["report"])
 

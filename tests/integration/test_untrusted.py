@@ -52,7 +52,7 @@ def intake_of(root: Path, bounds: ReadBounds | None = None, settle: float = 0.0)
     findings first."""
     found, findings = discover(root / "inbox", ROSTER, settle)
     done = read_batch(
-        root / "inbox", found, SPEC, YEAR, UNITS, 100, {}, 1, root / "archive", bounds
+        root / "inbox", found, SPEC.id, YEAR, UNITS, 100, {}, 1, root / "archive", bounds
     )
     return Intake(done.submissions, [*findings, *done.findings])
 
@@ -140,7 +140,7 @@ def test_a_file_or_folder_swapped_for_a_link_after_listing_is_not_followed(
     shutil.rmtree(inbox / "beta")
     (inbox / "beta").symlink_to(outside)
 
-    done = read_batch(inbox, found, SPEC, YEAR, UNITS, 100, {}, 1, root / "archive")
+    done = read_batch(inbox, found, SPEC.id, YEAR, UNITS, 100, {}, 1, root / "archive")
 
     assert done.submissions == []
     assert [(f.code, f.unit, f.actual) for f in done.findings] == [
