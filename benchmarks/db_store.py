@@ -28,7 +28,8 @@ from nianbao.core.formats import FORMAT_2019 as SPEC
 from nianbao.core.model import CycleResult, Status, Submission, Unit
 from nianbao.core.spec import CellType
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import read_totals, store_cycle
+from nianbao.io.db.read import read_totals
+from nianbao.io.db.write import store_cycle
 
 YEAR = 2020
 

@@ -14,7 +14,7 @@ from nianbao.core.model import CycleResult
 from nianbao.core.outputs import status_doc, totals_doc
 from nianbao.core.report_model import build_report
 from nianbao.core.spec import FormatSpec
-from nianbao.io.db.store import read_stored_totals
+from nianbao.io.db.read import read_stored_totals
 from nianbao.io.docx_report import TEMPLATE_NAME, render_docx
 from nianbao.io.export import write_summary
 from nianbao.io.faults import fault_point
@@ -73,5 +73,5 @@ def _last_totals(db_url: str, year: int) -> dict[str, Decimal] | None:
 
     Reads without side effects: a dry run's missing database stays missing.
     """
-    doc = read_stored_totals(db_url, year - 1)
-    return doc["totals"] if doc else None
+    stored = read_stored_totals(db_url, year - 1)
+    return stored.totals if stored else None

@@ -8,7 +8,7 @@ from decimal import Decimal
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from nianbao.io.db.store import read_stored_totals
+from nianbao.io.db.read import read_stored_totals
 from nianbao.io.offload import Gate, StoreJob, store_gated
 from tasks.faults import faults_returned
 
@@ -40,10 +40,10 @@ def load_last_year(
 
     Reads only: a missing database stays missing (a dry run writes nothing).
     """
-    doc = read_stored_totals(db_url, year - 1, cells)
-    units: dict[str, dict[str, Decimal]] = doc["units"] if doc else {}
+    stored = read_stored_totals(db_url, year - 1, cells)
+    units = stored.units if stored else {}
     if units:
         get_run_logger().info(
             "已读取%d年度%d个单位的数据，用于跨年度衔接检查", year - 1, len(units)
         )
-    return units, (doc["totals"] if doc else None)
+    return units, (stored.totals if stored else None)
