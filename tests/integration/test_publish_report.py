@@ -14,7 +14,7 @@ import pytest
 
 from nianbao.cli import main
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import store_cycle
+from nianbao.io.db.write import store_cycle
 from nianbao.io.docx_report import template_path
 from nianbao.io.staging import Staging
 from tasks import publish
