@@ -79,10 +79,10 @@ def _spec(args: argparse.Namespace) -> int:
 
 def _last_year_units(settings: Settings, year: int) -> dict[str, Any]:
     """Last year's accepted figures per unit, when a database holds them."""
-    from nianbao.io.db.store import read_stored_totals
+    from nianbao.io.db.read import read_stored_totals
 
-    doc = read_stored_totals(settings.database_url, year - 1)
-    return doc["units"] if doc else {}
+    stored = read_stored_totals(settings.database_url, year - 1)
+    return stored.units if stored else {}
 
 
 def _templates(args: argparse.Namespace) -> int:

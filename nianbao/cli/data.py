@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from nianbao.core.compare import Change
     from nianbao.io.db.lineage import Lineage
+    from nianbao.io.db.read import StoredTotals
 
 
 def register(sub: SubParsers) -> None:
@@ -59,18 +60,13 @@ def _db_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", dest="db_url", help="数据库地址（默认 ROOT/nianbao.db）")
 
 
-def _shown(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 @contextmanager
 def _reading(args: argparse.Namespace) -> Iterator[Engine]:
     """An engine on the configured database; database errors become a Chinese message."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
 
+    from nianbao.io.db.errors import shown_url
     from nianbao.io.db.migrate import make_engine
 
     url = settings_for(root=args.root, db_url=args.db_url).database_url
@@ -85,7 +81,7 @@ def _reading(args: argparse.Namespace) -> Iterator[Engine]:
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise CliError(
-            f"读取数据库失败（{_shown(url)}）：{reason}。"
+            f"读取数据库失败（{shown_url(url)}）：{reason}。"
             "如数据库尚未建立或版本较旧，请先运行 nianbao db upgrade"
         ) from exc
     finally:
@@ -100,58 +96,52 @@ def _no_year(year: int) -> CliError:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from alembic.migration import MigrationContext
-
-    from nianbao.io.db.migrate import head_revision, make_engine, upgrade
+    from nianbao.io.db.errors import shown_url
+    from nianbao.io.db.migrate import head_revision, upgrade
 
     url = settings_for(root=args.root, db_url=args.db_url).database_url
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            before = MigrationContext.configure(conn).get_current_revision()
-        upgrade(engine)
-    finally:
-        engine.dispose()
+    before = upgrade(url)
     head = head_revision()
     if before == head:
-        print(f"数据库已是最新版本（{head}）：{_shown(url)}")
+        print(f"数据库已是最新版本（{head}）：{shown_url(url)}")
     else:
         origin = f"原版本 {before}" if before else "原为空数据库"
-        print(f"数据库已升级到最新版本 {head}（{origin}）：{_shown(url)}")
+        print(f"数据库已升级到最新版本 {head}（{origin}）：{shown_url(url)}")
     return 0
 
 
 # --- totals ---------------------------------------------------------------------------
 
 
-def _read_year(engine: Engine, year: int) -> tuple[dict[str, Any], FormatSpec]:
-    from nianbao.io.db.store import read_totals
+def _read_year(engine: Engine, year: int) -> tuple[StoredTotals, FormatSpec]:
+    from nianbao.io.db.read import read_totals
 
-    doc = read_totals(engine, year)
-    if doc is None:
+    stored = read_totals(engine, year)
+    if stored is None:
         raise _no_year(year)
-    return doc, format_for_year(year, doc["format"])
+    return stored, format_for_year(year, stored.format)
 
 
 def _totals(args: argparse.Namespace) -> int:
     from nianbao.core.outputs import cells_json
 
     with _reading(args) as engine:
-        doc, spec = _read_year(engine, args.year)
+        stored, spec = _read_year(engine, args.year)
         last = _read_year(engine, args.compare) if args.compare is not None else None
     if last is not None:
-        return _print_compare(args, doc, spec, *last)
-    out = {
-        "year": doc["year"],
-        "format": doc["format"],
-        "totals": cells_json(spec, doc["totals"]),
-        "units": {code: cells_json(spec, vals) for code, vals in doc["units"].items()},
-    }
+        return _print_compare(args, stored, spec, *last)
+    totals = cells_json(spec, stored.totals)
     if args.json:
+        out = {
+            "year": stored.year,
+            "format": stored.format,
+            "totals": totals,
+            "units": {code: cells_json(spec, vals) for code, vals in stored.units.items()},
+        }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     for cell in spec.cells:
-        print(f"{cell.id:<34}{out['totals'][cell.id]!s:>12}  {cell.label}")
+        print(f"{cell.id:<34}{totals[cell.id]!s:>12}  {cell.label}")
     return 0
 
 
@@ -175,20 +165,20 @@ def _change_json(c: Change) -> dict[str, Any]:
 
 def _print_compare(
     args: argparse.Namespace,
-    doc: dict[str, Any],
+    stored: StoredTotals,
     spec: FormatSpec,
-    last: dict[str, Any],
+    last: StoredTotals,
     last_spec: FormatSpec,
 ) -> int:
     from nianbao.core.compare import compare_totals
 
-    changes = compare_totals(spec, doc["totals"], last["totals"], last_spec)
+    changes = compare_totals(spec, stored.totals, last.totals, last_spec)
     if args.json:
         out = {
-            "year": doc["year"],
-            "format": doc["format"],
-            "compare_year": last["year"],
-            "compare_format": last["format"],
+            "year": stored.year,
+            "format": stored.format,
+            "compare_year": last.year,
+            "compare_format": last.format,
             "cells": [_change_json(c) for c in changes],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -197,7 +187,7 @@ def _print_compare(
     def show(v: Any) -> str:
         return "—" if v is None else fmt(v)
 
-    this_y, last_y = doc["year"], last["year"]
+    this_y, last_y = stored.year, last.year
     print(f"{this_y}年度（{spec.id}年版）与{last_y}年度（{last_spec.id}年版）汇总数对比")
     print(f"{'单元格编号':<29}{this_y:>10}{last_y:>10}{'增减':>8}  项目")
     for c in changes:

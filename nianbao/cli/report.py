@@ -70,39 +70,26 @@ def _database(settings: Settings) -> Iterator[Engine]:
 def expected_report(engine: Engine, settings: Settings, year: int) -> tuple[Report, FormatSpec]:
     """The draft the database implies for a year (last year's totals for 同比 when stored;
     the roster units the stored run left out, for the notice of an incomplete draft)."""
-    from sqlalchemy import select
-
     from nianbao.core.model import Status
     from nianbao.core.report.build import build_report_from
     from nianbao.core.report.data import ReportData, UnitGap, UnitReport
-    from nianbao.io.db.schema import Cycle, RosterEntry, UnitRow
-    from nianbao.io.db.store import read_totals
+    from nianbao.io.db.read import read_cycle, read_totals
 
-    doc = read_totals(engine, year)
-    if doc is None:
+    cycle = read_cycle(engine, year)
+    if cycle is None:
         raise CliError(f"数据库中没有{year}年度的汇总数据，请先运行 nianbao run")
     last = read_totals(engine, year - 1)
-    spec = format_for_year(year, doc["format"])
-    codes = list(doc["units"])
-    with engine.connect() as conn:
-        rows = conn.execute(select(UnitRow.code, UnitRow.name).where(UnitRow.code.in_(codes)))
-        names = {r.code: r.name for r in rows}
-        roster = conn.execute(
-            select(UnitRow.code, UnitRow.name, RosterEntry.status)
-            .join(RosterEntry, RosterEntry.unit_id == UnitRow.id)
-            .join(Cycle, Cycle.id == RosterEntry.cycle_id)
-            .where(Cycle.year == year)
-            .order_by(RosterEntry.position)
-        ).all()
+    figures = cycle.figures
+    spec = format_for_year(year, figures.format)
     units = tuple(
-        UnitReport(code, names.get(code, code), values) for code, values in doc["units"].items()
+        UnitReport(code, cycle.names[code], values) for code, values in figures.units.items()
     )
     gaps = tuple(
-        UnitGap(r.code, r.name, Status(r.status))
-        for r in roster
-        if r.status in (Status.MISSING.value, Status.REJECTED.value)
+        UnitGap(u.code, u.name, u.status)
+        for u in cycle.roster
+        if u.status in (Status.MISSING, Status.REJECTED)
     )
-    data = ReportData(year, doc["totals"], units, last["totals"] if last else None, gaps)
+    data = ReportData(year, figures.totals, units, last.totals if last else None, gaps)
     issued = settings.issue_date or date.today()
     return build_report_from(data, spec, settings.region, settings.issuer, issued), spec
 

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from nianbao.core.model import CycleResult
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import store_cycle
+from nianbao.io.db.write import store_cycle
 from nianbao.io.faults import RunFault, fault_point
 from nianbao.io.workers import BACKGROUND
 

@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from nianbao.io.db.migrate import make_engine
-from nianbao.io.db.store import read_totals
+from nianbao.io.db.read import read_totals
 from tests.conftest import REPO
 from tests.databases import fresh_pg_schema, pg_url
 from tests.e2e.faults_support import (
@@ -140,7 +140,7 @@ def claims_match_database(root: Path, url: str) -> None:
     assert stored is not None
     totals = json.loads((out / "totals.json").read_text(encoding="utf-8"))
     assert {k: Decimal(str(v)) for k, v in totals["totals"].items()} == {
-        k: v for k, v in stored["totals"].items() if k in totals["totals"]
+        k: v for k, v in stored.totals.items() if k in totals["totals"]
     }
     status = json.loads((out / "status.json").read_text(encoding="utf-8"))
     assert {u["code"]: u["status"] for u in status["units"]} == statuses

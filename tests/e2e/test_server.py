@@ -26,7 +26,7 @@ import pytest
 from flows.deployment import NAME
 from nianbao.demo.build import build_demo_root
 from nianbao.io.db.migrate import make_engine
-from nianbao.io.db.store import read_totals
+from nianbao.io.db.read import read_totals
 from tests.conftest import REPO
 from tests.e2e.conftest import dump_sqlite
 from tests.e2e.prefect_server import (
@@ -155,9 +155,9 @@ def test_custom_run_through_the_api_stores_totals_and_a_rerun_changes_nothing(
         doc = read_totals(engine, 2020)
     finally:
         engine.dispose()
-    assert doc is not None and doc["format"] == "2019"
-    assert doc["totals"]["s3_new_total"] == 11
-    assert {code: vals["s3_new_total"] for code, vals in doc["units"].items()} == NEW_APPLICATIONS
+    assert doc is not None and doc.format == "2019"
+    assert doc.totals["s3_new_total"] == 11
+    assert {code: vals["s3_new_total"] for code, vals in doc.units.items()} == NEW_APPLICATIONS
     out = served.root / "output" / "2020"
     totals = json.loads((out / "totals.json").read_text(encoding="utf-8"))
     assert totals["totals"]["s3_new_total"] == 11

@@ -20,7 +20,8 @@ from nianbao.core.draft_check import parse_number
 from nianbao.core.layout import FIRST_BLOCK_ROW, sheet_layout
 from nianbao.core.report.build import build_report
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import read_totals, store_cycle
+from nianbao.io.db.read import read_totals
+from nianbao.io.db.write import store_cycle
 from nianbao.io.docx.render import render_docx
 from tests.unit.test_report_model import SPEC, cycle_result
 
@@ -59,7 +60,7 @@ def render_stored(engine: Engine, out: Path) -> None:
     """What ``tasks.publish.publish_outputs`` does after ``store_results``."""
     last = read_totals(engine, 2019)
     assert last is not None
-    report = build_report(cycle_result(), SPEC, REGION, ISSUER, date(2021, 1, 25), last["totals"])
+    report = build_report(cycle_result(), SPEC, REGION, ISSUER, date(2021, 1, 25), last.totals)
     render_docx(report, out)
 
 
@@ -82,7 +83,7 @@ def test_every_table_figure_equals_the_database(root: Path) -> None:
     for table, spec_table in zip(tables, SPEC.tables, strict=True):
         for cell_id, (row, col) in sheet_layout(SPEC, spec_table.key).cells.items():
             text = table.cell(row - FIRST_BLOCK_ROW, col - 1).text
-            assert parse_number(text) == stored["totals"][cell_id], (cell_id, text)
+            assert parse_number(text) == stored.totals[cell_id], (cell_id, text)
             compared += 1
     assert compared == len(SPEC.cells) == 198
 

@@ -14,7 +14,8 @@ from nianbao.core.model import Status
 from nianbao.core.process import consolidate, process_workbook
 from nianbao.core.spec import FormatSpec
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import read_totals, store_cycle
+from nianbao.io.db.read import read_totals
+from nianbao.io.db.write import store_cycle
 from nianbao.io.template_fill import fill_workbook
 from nianbao.io.templates import write_cycle_templates
 from nianbao.io.xlsx_read import read_workbook
@@ -40,7 +41,7 @@ def stored_year(tmp_path: Path, year: int, spec: FormatSpec) -> dict[str, dict[s
     doc = read_totals(engine, year)
     engine.dispose()
     assert doc is not None
-    units: dict[str, dict[str, Decimal]] = doc["units"]
+    units: dict[str, dict[str, Decimal]] = doc.units
     return units
 
 

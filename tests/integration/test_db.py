@@ -26,11 +26,21 @@ from sqlalchemy.exc import IntegrityError
 from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMAT_2019
 from nianbao.core.model import CycleResult, Status, Submission, Unit
+from nianbao.core.numbers import PRECISION
 from nianbao.core.spec import CellType
-from nianbao.io.db import store
+from nianbao.io.db import write
 from nianbao.io.db.migrate import head_revision, make_engine, upgrade
-from nianbao.io.db.schema import Base
-from nianbao.io.db.store import inputs_sha256, read_totals, store_cycle, table_counts
+from nianbao.io.db.read import (
+    RosterUnit,
+    StoredTotals,
+    read_accepted_shas,
+    read_cycle,
+    read_stored_totals,
+    read_totals,
+    table_counts,
+)
+from nianbao.io.db.schema import STEP, Base
+from nianbao.io.db.write import inputs_sha256, store_cycle
 
 pytestmark = pytest.mark.integration
 
@@ -194,8 +204,8 @@ def statuses(engine: Engine) -> dict[str, dict[str, str]]:
         return {"roster": dict(roster.tuples().all()), "files": dict(files.tuples().all())}
 
 
-def expected_read(res: CycleResult) -> dict[str, Any]:
-    return {"year": res.year, "format": res.format, "totals": res.totals, "units": res.breakdown}
+def expected_read(res: CycleResult) -> StoredTotals:
+    return StoredTotals(res.year, res.format, res.totals, res.breakdown)
 
 
 # --- migrations ----------------------------------------------------------------------
@@ -242,11 +252,11 @@ def test_round_trip_is_exact(db: Engine) -> None:
     back = read_totals(db, YEAR)
     assert back == expected_read(res)
     assert back is not None
-    assert str(back["totals"][MONEY]) == "2911.14"
-    assert str(back["units"]["dept_b"][MONEY]) == "1911.07"
-    assert back["totals"][SIGNED] < 0
-    assert all(v == v.to_integral_value() for k, v in back["totals"].items() if k != MONEY)
-    assert list(back["units"]) == ["dept_a", "dept_b"]  # roster order, accepted only
+    assert str(back.totals[MONEY]) == "2911.14"
+    assert str(back.units["dept_b"][MONEY]) == "1911.07"
+    assert back.totals[SIGNED] < 0
+    assert all(v == v.to_integral_value() for k, v in back.totals.items() if k != MONEY)
+    assert list(back.units) == ["dept_a", "dept_b"]  # roster order, accepted only
     assert read_totals(db, YEAR + 1) is None
 
 
@@ -267,8 +277,8 @@ def test_tricky_decimals_round_trip(db: Engine) -> None:
     store_cycle(db, CycleResult(YEAR, "2019", ROSTER, (), totals))
     back = read_totals(db, YEAR)
     assert back is not None
-    assert back["totals"] == totals
-    assert [str(v) for v in back["totals"].values()] == [
+    assert back.totals == totals
+    assert [str(v) for v in back.totals.values()] == [
         "0",
         "0",
         "0.0001",
@@ -289,8 +299,8 @@ def test_unit_figures_round_trip_exactly(db: Engine) -> None:
     store_cycle(db, result(sub("dept_a", "a", Status.ACCEPTED, values)))
     back = read_totals(db, YEAR)
     assert back is not None
-    assert back["units"]["dept_a"] == values
-    assert [str(back["units"]["dept_a"][f"x{i}"]) for i in range(len(tricky))] == [
+    assert back.units["dept_a"] == values
+    assert [str(back.units["dept_a"][f"x{i}"]) for i in range(len(tricky))] == [
         "0.0001",
         "-0.0001",
         "2911.14",
@@ -314,7 +324,7 @@ def test_changed_figures_of_a_stored_submission_are_brought_in_line(db: Engine) 
     store_cycle(db, res)
     back = read_totals(db, YEAR)
     assert back is not None
-    assert back["units"]["dept_a"] == values
+    assert back.units["dept_a"] == values
     after = dump(db)
     old_rows = {r[0]: r for r in before["cell_values"]}
     new_rows = {r[0]: r for r in after["cell_values"]}
@@ -338,7 +348,7 @@ def test_zeros_are_not_stored_but_read_as_zero(db: Engine) -> None:
     assert back is not None
     zeros = [cid for cid, v in res.breakdown["dept_a"].items() if v == 0]
     assert zeros
-    assert all(back["units"]["dept_a"][cid] == 0 for cid in zeros)
+    assert all(back.units["dept_a"][cid] == 0 for cid in zeros)
 
 
 def test_reading_a_few_cells_of_every_unit(db: Engine) -> None:
@@ -347,8 +357,8 @@ def test_reading_a_few_cells_of_every_unit(db: Engine) -> None:
     zero = next(cid for cid, v in res.breakdown["dept_a"].items() if v == 0)
     back = read_totals(db, YEAR, cells={MONEY, zero, "not_a_cell"})
     assert back is not None
-    assert back["totals"] == res.totals  # the totals are always whole
-    assert back["units"] == {
+    assert back.totals == res.totals  # the totals are always whole
+    assert back.units == {
         code: {MONEY: values[MONEY], zero: values[zero]} for code, values in res.breakdown.items()
     }
 
@@ -373,6 +383,69 @@ def test_received_at_is_stored_in_utc(db: Engine) -> None:
             text("SELECT received_at FROM submissions WHERE file = 'dept_b-b.xlsx'")
         ).scalar_one()
     assert str(got).startswith("2025-01-11 01:00:00")
+
+
+def test_the_column_holds_figures_exactly_to_the_precision_of_the_numbers() -> None:
+    assert STEP == PRECISION
+
+
+# --- reads -----------------------------------------------------------------------------
+
+
+def url_of(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_read_cycle_gives_figures_names_and_roster(db: Engine) -> None:
+    outsider = sub("zz_outside", "f", Status.ACCEPTED, {MONEY: Decimal("4")})
+    res = replace(first(), submissions=(*first().submissions, outsider))
+    store_cycle(db, res)
+    cycle = read_cycle(db, YEAR)
+    assert cycle is not None
+    assert cycle.figures == read_totals(db, YEAR)
+    assert list(cycle.figures.units) == ["dept_a", "dept_b", "zz_outside"]  # outsiders last
+    assert cycle.names == {
+        "dept_a": "市发展和改革委员会",
+        "dept_b": "市财政局",
+        "zz_outside": "zz_outside",
+    }
+    assert cycle.roster == (
+        RosterUnit("dept_a", "市发展和改革委员会", Status.ACCEPTED),
+        RosterUnit("dept_b", "市财政局", Status.ACCEPTED_WITH_WARNINGS),
+        RosterUnit("town_c", "城关镇", Status.REJECTED),
+    )
+    assert read_cycle(db, YEAR + 1) is None
+
+
+def test_accepted_shas_per_unit(db: Engine) -> None:
+    url = url_of(db)
+    assert read_accepted_shas(url, YEAR) == {}
+    store_cycle(db, first())
+    assert read_accepted_shas(url, YEAR) == {"dept_a": {"a" * 64}, "dept_b": {"b" * 64}}
+    store_cycle(db, second())
+    older = sub("dept_a", "1", Status.ACCEPTED, {}, received=T0 - timedelta(days=3))
+    store_cycle(db, replace(second(), year=YEAR - 1, submissions=(*second().submissions, older)))
+    assert read_accepted_shas(url, YEAR) == {
+        "dept_a": {"a" * 64},
+        "dept_b": {"d" * 64},
+        "town_c": {"e" * 64},
+    }
+    assert read_accepted_shas(url, YEAR - 1)["dept_a"] == {"a" * 64, "1" * 64}
+    assert read_accepted_shas(url, YEAR + 1) == {}
+
+
+def test_reads_by_url_create_nothing(tmp_path: Path, engine: Engine) -> None:
+    missing = tmp_path / "none" / "nianbao.db"
+    for url in (f"sqlite:///{missing}", url_of(engine)):  # no file; no schema
+        assert read_stored_totals(url, YEAR) is None
+        assert read_accepted_shas(url, YEAR) == {}
+    assert not missing.parent.exists()
+    assert inspect(engine).get_table_names() == []
+
+
+def test_upgrade_tells_the_revision_it_found(engine: Engine) -> None:
+    assert upgrade(engine) is None
+    assert upgrade(engine) == head_revision()
 
 
 # --- changes -------------------------------------------------------------------------
@@ -422,8 +495,8 @@ def test_latest_accepted_submission_wins_on_read(db: Engine) -> None:
     store_cycle(db, result(newer, older))
     back = read_totals(db, YEAR)
     assert back is not None
-    assert list(back["units"]) == ["dept_a"]
-    figures_read = back["units"]["dept_a"]
+    assert list(back.units) == ["dept_a"]
+    figures_read = back.units["dept_a"]
     assert figures_read[MONEY] == Decimal("2")
     assert {v for cid, v in figures_read.items() if cid != MONEY} == {0}  # not stored: 0
 
@@ -450,7 +523,7 @@ def test_failure_midway_rolls_everything_back(
     if stored_before:
         store_cycle(db, first())
     before = dump(db)
-    real = store._sync_totals
+    real = write._sync_totals
 
     def sync_totals_then_fail(session: Any, *args: Any) -> None:
         real(session, *args)
@@ -458,7 +531,7 @@ def test_failure_midway_rolls_everything_back(
         assert written > (3 if stored_before else 0) * len(FORMAT_2019.cells)
         raise Boom
 
-    monkeypatch.setattr(store, "_sync_totals", sync_totals_then_fail)
+    monkeypatch.setattr(write, "_sync_totals", sync_totals_then_fail)
     with pytest.raises(Boom):
         store_cycle(db, second())
     assert dump(db) == before

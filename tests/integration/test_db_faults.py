@@ -28,7 +28,8 @@ from nianbao.io.db.migrate import (
     upgrade,
     writing,
 )
-from nianbao.io.db.store import read_stored_totals, store_cycle, table_counts
+from nianbao.io.db.read import read_accepted_shas, read_stored_totals, table_counts
+from nianbao.io.db.write import store_cycle
 from nianbao.io.offload import Gate, store_gated, store_job
 from tests.databases import fresh_pg_schema, pg_url
 from tests.integration.test_db import dump, engine, first, second  # noqa: F401 (fixture)
@@ -86,6 +87,7 @@ def test_an_unreachable_postgresql_is_one_message_without_the_password() -> None
     for attempt in (
         lambda: check_database(url),
         lambda: read_stored_totals(url, 2020),
+        lambda: read_accepted_shas(url, 2020),
         lambda: offload.store(url, first()),
     ):
         with pytest.raises(DatabaseUnavailable) as caught:

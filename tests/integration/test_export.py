@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from nianbao.core.export_rows import header_label
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import read_totals, store_cycle
+from nianbao.io.db.read import read_totals
+from nianbao.io.db.write import store_cycle
 from nianbao.io.export import CSV_NAME, XLSX_NAME, write_summary
 from tests.integration.real_cycle import SPEC, YEAR, build_real_cycle
 
@@ -57,14 +58,14 @@ def test_summary_total_row_equals_the_stored_totals(tmp_path: Path) -> None:
     assert total[1] == "合计"
 
     by_id = dict(zip(ids, total, strict=True))
-    assert {cid: number(by_id[cid]) for cid in cells} == stored["totals"]
+    assert {cid: number(by_id[cid]) for cid in cells} == stored.totals
     assert {cid: number(by_id[cid]) for cid in cells} == cycle.result.totals
     for unit in units:
         figures = dict(zip(ids, unit, strict=True))
         if unit[0] == "gamma":
             assert all(figures[cid] is None for cid in cells)
         else:
-            assert {cid: number(figures[cid]) for cid in cells} == stored["units"][unit[0]]
+            assert {cid: number(figures[cid]) for cid in cells} == stored.units[unit[0]]
     for i, cid in enumerate(cells, start=3):
         column = [number(u[i]) or Decimal(0) for u in units]
         assert sum(column, Decimal(0)) == number(total[i]), cid

@@ -14,7 +14,7 @@ from nianbao.cli import main
 from nianbao.core.formats import FORMAT_2019 as SPEC
 from nianbao.core.model import CycleResult
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import store_cycle
+from nianbao.io.db.write import store_cycle
 from tests.databases import BACKENDS, database_url
 from tests.helpers import ROSTER
 

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, inspect, text
 from nianbao.cli import main
 from nianbao.core.layout import locate
 from nianbao.io.db.migrate import alembic_config, make_engine, upgrade
-from nianbao.io.db.store import store_cycle
+from nianbao.io.db.write import store_cycle
 from tests.databases import BACKENDS, database_url
 from tests.integration.real_cycle import SPEC, YEAR, RealCycle, build_real_cycle
 

@@ -20,7 +20,7 @@ from nianbao.core.process import consolidate, cycle_opens, process_batch
 from nianbao.core.spec import FormatSpec
 from nianbao.io.db.last_year import read_last_year
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import store_cycle
+from nianbao.io.db.write import store_cycle
 from nianbao.io.xlsx_read import read_workbook
 from tests.databases import BACKENDS, database_url
 from tests.helpers import ROSTER, make_workbook, unit_figures

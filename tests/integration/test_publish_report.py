@@ -15,7 +15,7 @@ import pytest
 from nianbao.cli import main
 from nianbao.io.db.last_year import read_last_year
 from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import store_cycle
+from nianbao.io.db.write import store_cycle
 from nianbao.io.docx.template import template_path
 from nianbao.io.staging import Staging
 from nianbao.settings import Settings

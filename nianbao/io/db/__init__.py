@@ -1,6 +1,7 @@
-"""Database storage of cycle results (SQLAlchemy 2.x + Alembic; SQLite or PostgreSQL)."""
+"""Database storage of cycle results (SQLAlchemy 2.x + Alembic; SQLite or PostgreSQL).
 
-from nianbao.io.db.migrate import make_engine, upgrade
-from nianbao.io.db.store import read_totals, store_cycle, table_counts
-
-__all__ = ["make_engine", "read_totals", "store_cycle", "table_counts", "upgrade"]
+``schema`` holds the tables; ``write`` stores a cycle (the desired rows, brought in line by
+``sync``); ``bulk`` moves rows and figures through the driver; ``read`` and ``lineage`` read
+them back; ``migrate`` makes engines, checks and migrates the schema; ``errors`` words the
+faults.
+"""

@@ -6,14 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
-
-from nianbao.core.model import Status
-from nianbao.io.db.migrate import make_engine
-from nianbao.io.db.schema import Cycle, SubmissionRow
-from nianbao.io.db.store import read_stored_totals
-
-_ACCEPTED = tuple(s.value for s in Status if s.accepted)
+from nianbao.io.db.read import read_accepted_shas, read_stored_totals
 
 
 @dataclass(frozen=True)
@@ -34,23 +27,9 @@ def read_last_year(url: str, year: int, cells: Collection[str] | None = None) ->
 
     Reads only: a missing database stays missing (a dry run writes nothing).
     """
-    doc = read_stored_totals(url, year - 1, cells)
-    if doc is None:
+    stored = read_stored_totals(url, year - 1, cells)
+    if stored is None:
         return LastYear()
-    engine = make_engine(url)
-    try:
-        files = accepted_files(engine, year - 1)
-    finally:
-        engine.dispose()
-    return LastYear(doc["units"], doc["totals"], files)
-
-
-def accepted_files(engine: Engine, year: int) -> frozenset[str]:
-    """The sha256 of every submission of ``year``'s cycle stored as accepted."""
-    query = (
-        select(SubmissionRow.sha256)
-        .join(Cycle, Cycle.id == SubmissionRow.cycle_id)
-        .where(Cycle.year == year, SubmissionRow.status.in_(_ACCEPTED))
-    )
-    with engine.connect() as conn:
-        return frozenset(conn.execute(query).scalars())
+    shas = read_accepted_shas(url, year - 1)
+    files = frozenset(sha for unit in shas.values() for sha in unit)
+    return LastYear(stored.units, stored.totals, files)

@@ -22,6 +22,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from nianbao.io.db.read import ACCEPTED
 from nianbao.io.db.schema import Amount, Cycle, RosterEntry, Total, UnitRow, UTCDateTime
 
 LINEAGE = sa.table(
@@ -44,8 +45,6 @@ LINEAGE = sa.table(
     sa.column("cell", sa.String()),
     sa.column("label", sa.String()),
 )
-
-_ACCEPTED = ("accepted", "accepted_with_warnings")
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def explain_total(
         roster = sa.select(UnitRow.code, UnitRow.name, RosterEntry.status).join(
             UnitRow, UnitRow.id == RosterEntry.unit_id
         )
-        roster = roster.where(RosterEntry.cycle_id == head.id, RosterEntry.status.not_in(_ACCEPTED))
+        roster = roster.where(RosterEntry.cycle_id == head.id, RosterEntry.status.not_in(ACCEPTED))
         if unit is not None:
             query = query.where(LINEAGE.c.unit_code == unit)
             roster = roster.where(UnitRow.code == unit)

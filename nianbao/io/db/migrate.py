@@ -158,19 +158,22 @@ def check_database(url: str) -> str | None:
     return revision
 
 
-def upgrade(engine_or_url: Engine | str) -> None:
+def upgrade(engine_or_url: Engine | str) -> str | None:
     """Migrate the database to the newest revision, in one writing transaction; a database
-    of an unknown revision is left untouched (``UnknownSchema``)."""
+    of an unknown revision is left untouched (``UnknownSchema``). Returns the revision it
+    had before (None: it had no schema)."""
     from alembic import command
 
     owned = not isinstance(engine_or_url, Engine)
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:
         with writing(engine).begin() as connection:
-            _check_known(engine.url, current_revision(connection))
+            before = current_revision(connection)
+            _check_known(engine.url, before)
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     finally:
         if owned:
             engine.dispose()
+    return before

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     DateTime,
@@ -21,12 +21,15 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from nianbao.core.numbers import normal
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -36,27 +39,14 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# Numeric(18, 4): the step matches nianbao.core.numbers.PRECISION.
-SCALE = 4
-STEP = Decimal(1).scaleb(-SCALE)
-LIMIT = Decimal(10) ** (18 - SCALE)
-
-
-_STORED: dict[Decimal, Decimal] = {}  # storable() of common values (most figures repeat)
+AMOUNT_DIGITS = 18  # NUMERIC(18, 4): digits in all
+AMOUNT_PLACES = 4  # decimal places; STEP is nianbao.core.numbers.PRECISION (a test checks)
+STEP = Decimal(1).scaleb(-AMOUNT_PLACES)
+LIMIT = Decimal(10) ** (AMOUNT_DIGITS - AMOUNT_PLACES)
 
 
 def storable(value: Decimal) -> Decimal:
     """The value as stored (4 decimal places); ValueError when that would change it."""
-    known = type(value) is Decimal and value.is_finite()
-    if known and (hit := _STORED.get(value)) is not None:
-        return hit
-    stored = _storable(value)
-    if known and len(_STORED) < 65536:
-        _STORED[value] = stored
-    return stored
-
-
-def _storable(value: Decimal) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         value = Decimal(value)
     if not isinstance(value, Decimal) or not value.is_finite():
@@ -70,28 +60,21 @@ def _storable(value: Decimal) -> Decimal:
     return stored
 
 
-def canonical(value: Decimal) -> Decimal:
-    """Integers without exponent or fraction digits, decimals without trailing zeros."""
-    if value == value.to_integral_value():
-        return Decimal(int(value))
-    return value.normalize()
-
-
 class Amount(TypeDecorator[Decimal]):
-    """Exact decimal in NUMERIC(18,4), read back in canonical form.
+    """Exact decimal in NUMERIC(18,4), read back in ``normal`` form.
 
     SQLite has no decimal type and keeps the value as a double, which is exact for
     the 4-decimal values used here up to about 10**11.
     """
 
-    impl = Numeric(18, SCALE)
+    impl = Numeric(AMOUNT_DIGITS, AMOUNT_PLACES)
     cache_ok = True
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else storable(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return None if value is None else canonical(Decimal(value))
+        return None if value is None else normal(Decimal(value))
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -234,6 +217,11 @@ class Run(Base):
     n_units: Mapped[int] = mapped_column(Integer)
     n_accepted: Mapped[int] = mapped_column(Integer)
     n_rejected: Mapped[int] = mapped_column(Integer)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's table (typed: ``__table__`` is declared as a ``FromClause``)."""
+    return cast(Table, model.__table__)
 
 
 class CellLocation(Base):
