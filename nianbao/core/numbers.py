@@ -22,11 +22,6 @@ class Parsed:
     problem: str | None = None  # a findings catalogue code
     shown: str = ""  # the raw value as the clerk typed it
 
-    @property
-    def blank(self) -> bool:
-        """The cell was empty."""
-        return self.problem == "blank-cell"
-
 
 # Below this magnitude an int or integral float converts exactly and quantises like its repr.
 EXACT = 10**15

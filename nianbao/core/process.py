@@ -320,10 +320,3 @@ def consolidate(
         deadline=deadline,
         other_years=tuple(sorted(_distinct(others), key=place)),
     )
-
-
-def severity_counts(findings: Iterable[Finding]) -> tuple[int, int]:
-    """(errors, warnings)."""
-    fs = list(findings)
-    errors = sum(f.severity is Severity.ERROR for f in fs)
-    return errors, len(fs) - errors

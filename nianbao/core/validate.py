@@ -22,13 +22,12 @@ from nianbao.core.engine import (
     validate_batch,
 )
 from nianbao.core.findings import Finding
-from nianbao.core.spec import CellKind, FormatSpec
+from nianbao.core.spec import FormatSpec
 
 __all__ = [
     "at_cell",
     "check_identities",
     "derive",
-    "is_complete",
     "validate_batch",
     "validate_values",
 ]
@@ -64,8 +63,3 @@ def validate_values(
     """All values of a submission and every finding on them, collected in one pass."""
     ((values, findings),) = validate_batch(spec, [raw])
     return values, findings
-
-
-def is_complete(spec: FormatSpec, values: Mapping[str, Decimal | None]) -> bool:
-    """Every cell has a usable value."""
-    return all(values.get(c.id) is not None for c in spec.cells if c.kind is CellKind.INPUT)
