@@ -14,6 +14,7 @@ from nianbao.core.model import CycleResult
 from nianbao.core.outputs import status_doc, totals_doc
 from nianbao.core.report.build import build_report
 from nianbao.core.spec import FormatSpec
+from nianbao.core.unit_status import cycle_status
 from nianbao.io.db.store import read_stored_totals
 from nianbao.io.docx.render import render_docx
 from nianbao.io.docx.template import TEMPLATE_NAME
@@ -54,8 +55,8 @@ def publish_outputs(
         "report": out_dir / "report.docx",
     }
     write_json(staging.path(paths["totals"]), totals_doc(spec, result))
-    status = status_doc(result, tz)
-    write_json(staging.path(paths["status"]), status)
+    status = cycle_status(result)
+    write_json(staging.path(paths["status"]), status_doc(status, tz))
     fault_point("outputs", fault)
     write_status_book(status, staging.path(paths["status_book"]), tz)
     if last_totals is None and db_url:

@@ -9,7 +9,8 @@ from sqlalchemy.engine import make_url
 
 from nianbao.core.board import board_rows, findings_markdown, key_total_rows, outputs_markdown
 from nianbao.core.clock import DEFAULT_TIMEZONE
-from nianbao.core.model import CycleResult
+from nianbao.core.model import CycleResult, Status
+from nianbao.core.unit_status import cycle_status
 
 
 def artifact_key(year: int, name: str) -> str:
@@ -28,14 +29,14 @@ def publish_artifacts(
     """Create the run's artifacts (times in the office's time zone ``tz``); returns their
     keys."""
     year = result.year
-    board = board_rows(result, tz)
+    status = cycle_status(result)
     create_table_artifact(
-        board,
+        board_rows(status, tz),
         key=artifact_key(year, "board"),
         description=f"{year}年度各单位报送完成情况",
     )
     create_markdown_artifact(
-        findings_markdown(result),
+        findings_markdown(status),
         key=artifact_key(year, "findings"),
         description=f"{year}年度校验问题汇总（按单位、问题代码计数）",
     )
@@ -50,6 +51,6 @@ def publish_artifacts(
         key=artifact_key(year, "outputs"),
         description=f"{year}年度输出文件位置",
     )
-    done = sum(row["状态"] != "未报送" for row in board)
-    get_run_logger().info("运行结果已发布：%d个单位中%d个已报送", len(board), done)
+    done = sum(u.status is not Status.MISSING for u in status.units)
+    get_run_logger().info("运行结果已发布：%d个单位中%d个已报送", len(status.units), done)
     return [artifact_key(year, n) for n in ("board", "findings", "totals", "outputs")]

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from nianbao.cli import main
-from nianbao.core.outputs import board_header
+from nianbao.core.board import board_header
 from nianbao.core.process import consolidate, process_workbook
 from nianbao.io.staging import Staging
 from nianbao.io.xlsx_read import read_workbook

@@ -25,9 +25,9 @@ from openpyxl import load_workbook
 from nianbao.core.formats import FORMAT_2019, format_for_year
 from nianbao.core.layout import GUIDE_SHEET, RESULT_SHEET, TEXT_SHEET
 from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Unit
-from nianbao.core.outputs import status_doc
 from nianbao.core.parse import Extracted, extract
 from nianbao.core.process import consolidate, process_workbook
+from nianbao.core.unit_status import cycle_status
 from nianbao.io.export import write_summary
 from nianbao.io.feedback import write_rejection
 from nianbao.io.pdf_preview import find_soffice, to_pdf
@@ -197,7 +197,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Samples]:
     list(extract(FORMAT_2019, raws["fgw"].grids, extracted))
     write_rejection(files["rejection"], FORMAT_2019, FGW, 2020, fgw, extracted.values, {})
     write_receipt(files["receipt"], SFHZ, 2020, sfhz, late=True)
-    write_status_book(status_doc(result), files["status"])
+    write_status_book(cycle_status(result), files["status"])
     files["summary"] = write_summary(FORMAT_2019, result, out)["summary_xlsx"]
     pdfs = root / "pdf"
     yield Samples(files, {name: printout(path, pdfs) for name, path in files.items()})
