@@ -23,6 +23,7 @@ from prefect.utilities.annotations import quote
 
 from flows.params import CycleParams
 from nianbao.core.carry import last_year_cells
+from nianbao.core.chunks import chunked
 from nianbao.core.formats import format_for_year
 from nianbao.io.atomic import sweep_temporaries
 from nianbao.io.db.migrate import check_database
@@ -127,7 +128,7 @@ def _cycle(
     found, findings = find_submissions(settings.inbox, as_is(roster), settings.settle_seconds)
     last, last_totals = checked(load_last_year(settings.database_url, year, last_year_cells(spec)))
     size = settings.batch_size
-    batches = [found[i : i + size] for i in range(0, len(found), size)]
+    batches = chunked(found, size)
     # as_is(): large arguments go to the tasks untouched; Prefect would otherwise walk every
     # object inside them (every cell of every unit) on each task call, looking for futures.
     futures = [

@@ -39,6 +39,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
+from nianbao.core.chunks import chunked
 from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMATS
 from nianbao.core.layout import locate
@@ -175,8 +176,7 @@ def _finding_row(f: Finding) -> dict[str, Any]:
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
+    return chunked(items, _CHUNK)
 
 
 def _load(session: Session, model: type[Base], *where: Any) -> list[dict[str, Any]]:
