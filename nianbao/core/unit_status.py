@@ -132,14 +132,13 @@ class UnitStatus(NamedTuple):
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> UnitStatus:
         """A unit's entry of a published status.json."""
-        received = doc["received_at"]
         return cls(
             code=doc["code"],
             name=doc["name"],
             status=Status(doc["status"]),
             file=doc["file"],
             sha256=doc["sha256"],
-            received_at=datetime.fromisoformat(received) if received else None,
+            received_at=_moment(doc["received_at"]),
             late=bool(doc["late"]),
             contact=doc["contact"],
             phone=doc["phone"],
@@ -166,11 +165,10 @@ class CycleStatus:
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> CycleStatus:
         """The status a run published as status.json."""
-        deadline = doc["deadline"]
         return cls(
             year=doc["year"],
             format=doc["format"],
-            deadline=datetime.fromisoformat(deadline) if deadline else None,
+            deadline=_moment(doc["deadline"]),
             units=tuple(UnitStatus.from_json(u) for u in doc["units"]),
             findings=tuple(StatusFinding(f) for f in doc["findings"]),
         )
@@ -219,6 +217,11 @@ def cycle_status(result: CycleResult) -> CycleStatus:
         units=tuple(unit_status(result, unit) for unit in result.roster),
         findings=tuple(StatusFinding.of_run(f) for f in result.findings),
     )
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An ISO 8601 time of status.json (with its offset), None for null."""
+    return datetime.fromisoformat(text) if text else None
 
 
 def other_years_note(years: Iterable[int | None]) -> str:
