@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 export NIANBAO_STATE_DIR ?= $(CURDIR)/.state
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -14,6 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 	$(BIN)/uv pip install --python $(BIN)/python --compile-bytecode --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/uv pip install --python $(BIN)/python --compile-bytecode --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/nianbao demo --root demo-root
@@ -31,7 +36,8 @@ lint: $(STAMP)
 
 # Not a test: for N = 100, 1,000 (and N=10000 when asked) valid workbooks (cached in
 # benchmarks/.cache), the floor, the naive pandas script and `nianbao run` on a local server.
-bench: $(STAMP)
+# pandas (the naive script's) is the `bench` extra, installed here only.
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.scale --n "$(N)"
 
 bench-read: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from nianbao.core.chunks import chunked
 from nianbao.core.findings import Finding
 from nianbao.core.model import Unit
 from nianbao.io.faults import fault_point
@@ -64,8 +65,7 @@ def read_submissions(inputs: CycleInputs) -> Intake:
     found, findings = find_submissions(as_is(inputs))
     size = inputs.settings.batch_size
     futures = [
-        read_and_validate.submit(as_is(inputs), as_is(found[i : i + size]))
-        for i in range(0, len(found), size)
+        read_and_validate.submit(as_is(inputs), as_is(batch)) for batch in chunked(found, size)
     ]
     done = Intake(findings=findings)
     for future in futures:

@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from nianbao.core.model import CycleResult
 from nianbao.core.outputs import status_doc, totals_doc
 from nianbao.core.report.build import build_report
+from nianbao.core.unit_status import cycle_status
 from nianbao.io.docx.render import render_docx
 from nianbao.io.docx.template import TEMPLATE_NAME
 from nianbao.io.export import write_summary
@@ -39,8 +40,8 @@ def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) 
         "report": out_dir / "report.docx",
     }
     write_json(staging.path(paths["totals"]), totals_doc(spec, result))
-    status = status_doc(result, s.timezone)
-    write_json(staging.path(paths["status"]), status)
+    status = cycle_status(result)
+    write_json(staging.path(paths["status"]), status_doc(status, s.timezone))
     fault_point("outputs", s.fault)
     write_status_book(status, staging.path(paths["status_book"]), s.timezone)
     issued = s.issue_date or date.today()

@@ -8,7 +8,8 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.engine import make_url
 
 from nianbao.core.board import board_rows, findings_markdown, key_total_rows, outputs_markdown
-from nianbao.core.model import CycleResult
+from nianbao.core.model import CycleResult, Status
+from nianbao.core.unit_status import cycle_status
 from tasks.inputs import CycleInputs
 
 
@@ -22,15 +23,15 @@ def publish_artifacts(
     inputs: CycleInputs, result: CycleResult, outputs: dict[str, str], dry_run: bool = False
 ) -> list[str]:
     """Create the run's artifacts (times in the office's time zone); returns their keys."""
-    year, settings = result.year, inputs.settings
-    board = board_rows(result, settings.timezone)
+    year, tz = result.year, inputs.settings.timezone
+    status = cycle_status(result)
     create_table_artifact(
-        board,
+        board_rows(status, tz),
         key=artifact_key(year, "board"),
         description=f"{year}年度各单位报送完成情况",
     )
     create_markdown_artifact(
-        findings_markdown(result),
+        findings_markdown(status),
         key=artifact_key(year, "findings"),
         description=f"{year}年度校验问题汇总（按单位、问题代码计数）",
     )
@@ -39,12 +40,12 @@ def publish_artifacts(
         key=artifact_key(year, "totals"),
         description=f"{year}年度主要数字（本年新收政府信息公开申请，按单位）",
     )
-    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    database = make_url(inputs.settings.database_url).render_as_string(hide_password=True)
     create_markdown_artifact(
         outputs_markdown(year, outputs, database, dry_run=dry_run),
         key=artifact_key(year, "outputs"),
         description=f"{year}年度输出文件位置",
     )
-    done = sum(row["状态"] != "未报送" for row in board)
-    get_run_logger().info("运行结果已发布：%d个单位中%d个已报送", len(board), done)
+    done = sum(u.status is not Status.MISSING for u in status.units)
+    get_run_logger().info("运行结果已发布：%d个单位中%d个已报送", len(status.units), done)
     return [artifact_key(year, n) for n in ("board", "findings", "totals", "outputs")]

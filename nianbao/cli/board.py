@@ -9,8 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 from nianbao.cli.common import CliError, SubParsers, command, require_root, settings_for
+from nianbao.core.board import CHASE_COLUMNS, BoardCell, board_header, board_table, chase_list
 from nianbao.core.catalogue_doc import catalogue_markdown
-from nianbao.core.outputs import CHASE_COLUMNS, BoardCell, board_header, board_table, chase_list
+from nianbao.core.unit_status import CycleStatus
 from nianbao.io.atomic import atomic_write_text
 
 
@@ -46,14 +47,15 @@ def _status(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CliError(f"还没有{args.year}年度的汇总结果（{path}），请先运行 nianbao run")
     doc = json.loads(path.read_text(encoding="utf-8"))
+    status = CycleStatus.from_json(doc)
     tz = settings.timezone
-    write_status_book(doc, path.with_name("status.xlsx"), tz)
+    write_status_book(status, path.with_name("status.xlsx"), tz)
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
-    print(f"{args.year}年度报送情况（共{len(doc['units'])}个单位）")
-    _print_table(board_header(tz), board_table(doc, tz))
-    chase = chase_list(doc)
+    print(f"{args.year}年度报送情况（共{len(status.units)}个单位）")
+    _print_table(board_header(tz), board_table(status, tz))
+    chase = chase_list(status)
     print(f"\n催报名单（{len(chase)}个单位）")
     _print_table(CHASE_COLUMNS, chase)
     print(f"\n已写出：{path.with_name('status.xlsx')}")

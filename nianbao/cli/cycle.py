@@ -130,27 +130,26 @@ def _run_flow(settings: Settings, params: CycleParams) -> dict[str, Any]:
 def _print_status(settings: Settings, year: int) -> None:
     """Each unit's outcome; with more than ``LISTED`` units, counts and the units that
     need attention (the rest are in status.xlsx)."""
+    from nianbao.core.unit_status import CycleStatus
+
     out = settings.output_dir(year)
-    status = json.loads((out / "status.json").read_text(encoding="utf-8"))
-    units = status["units"]
+    status = CycleStatus.from_json(json.loads((out / "status.json").read_text(encoding="utf-8")))
+    units = status.units
     shown = units
     if len(units) > LISTED:
-        counts = Counter(u["status_label"] for u in units)
+        counts = Counter(u.label for u in units)
         print("  " + "，".join(f"{label}{n}个" for label, n in counts.items()))
-        attention = [u for u in units if u["findings"] or u["status"] != "accepted"]
-        shown = attention[:LISTED]
+        shown = tuple(u for u in units if u.needs_attention)[:LISTED]
     for unit in shown:
-        errors = sum(f["severity"] == "error" for f in unit["findings"])
-        warnings = len(unit["findings"]) - errors
-        print(f"  {unit['name']:<8}{unit['status_label']:<10}错误{errors}条，提示{warnings}条")
-        for f in unit["findings"]:
-            print(f"      [{f['code']}] {f['message']}")
-            if f.get("explanation"):
-                print(f"          单位的说明：{f['explanation']}")
+        print(f"  {unit.name:<8}{unit.label:<10}错误{unit.errors}条，提示{unit.warnings}条")
+        for f in unit.findings:
+            print(f"      [{f.code}] {f.message}")
+            if f.explanation:
+                print(f"          单位的说明：{f.explanation}")
     if len(shown) < len(units):
         print(f"  其余{len(units) - len(shown)}个单位的情况见 {out / 'status.xlsx'}")
-    for f in status["findings"]:
-        print(f"  [{f['code']}] {f['message']}")
+    for f in status.findings:
+        print(f"  [{f.code}] {f.message}")
 
 
 def _preflight(settings: Settings, year: int, fmt: str | None) -> CycleParams:

@@ -1,22 +1,28 @@
-"""What the office sees of one run, as plain rows: the completeness board, a findings summary,
-key totals and where the outputs went. Pure functions; Prefect artifacts are built from these
-in ``tasks/report_artifacts.py``.
+"""What the office sees of one run, as plain rows formatted from its ``CycleStatus``: the
+completeness board and the 催报名单 (status.xlsx and ``nianbao status``), and the run page's
+board, findings summary, key totals and where the outputs went (Prefect artifacts, built in
+``tasks/report_artifacts.py``). Pure functions.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 
-from nianbao.core.clock import DEFAULT_TIMEZONE, shown, zone_label
-from nianbao.core.findings import CATALOGUE, Finding
-from nianbao.core.model import CycleResult, Status, Submission
-from nianbao.core.outputs import other_years_note
+from nianbao.core.clock import DEFAULT_TIMEZONE, local, shown, zone_label
+from nianbao.core.findings import CATALOGUE
+from nianbao.core.model import CycleResult, Status
 from nianbao.core.spec import Severity
+from nianbao.core.unit_status import CycleStatus, UnitStatus, other_years_note
 
 Row = dict[str, str | int | float]
+BoardCell = str | int | datetime | None
 
+BOARD_COLUMNS = ("单位", "状态", "文件", "接收时间", "错误", "提示", "其中已说明", "逾期")
+CHASE_COLUMNS = ("单位", "原因", "联系人", "联系电话")
+CHASE_REASONS = {Status.MISSING: "未报送", Status.REJECTED: "报表被退回，待重新报送"}
 NO_UNIT = "（未归属）"
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
 # (cell id, column title) of the figures shown per unit on the key-totals table.
@@ -30,58 +36,76 @@ OUTPUT_LABELS = {
 }
 
 
-def current_submission(result: CycleResult, code: str) -> Submission | None:
-    """A unit's submission that counts this run (None when it sent nothing)."""
-    return result.current(code)
-
-
 def received_column(tz: str = DEFAULT_TIMEZONE) -> str:
     """The board's time column, naming the zone: 接收时间（北京时间）."""
     return f"接收时间（{zone_label(tz)}）"
 
 
-def board_rows(result: CycleResult, tz: str = DEFAULT_TIMEZONE) -> list[Row]:
-    """The completeness board: one row per roster unit, in roster order; received times in
-    the office's time zone ``tz``."""
-    rows: list[Row] = []
+def board_header(tz: str = DEFAULT_TIMEZONE) -> list[str]:
+    """``BOARD_COLUMNS``, the time column naming its zone (接收时间（北京时间）)."""
+    return [received_column(tz) if c == "接收时间" else c for c in BOARD_COLUMNS]
+
+
+def board_table(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[list[BoardCell]]:
+    """Rows of the completeness board of status.xlsx and ``nianbao status`` (one per roster
+    unit): counts as integers, the received time as an aware datetime in ``tz`` (None when
+    nothing came)."""
+    return [
+        [
+            u.name,
+            u.label,
+            u.file_shown,
+            local(u.received_at, tz) if u.received_at else None,
+            u.errors,
+            u.warnings,
+            u.explained,
+            "是" if u.late else "",
+        ]
+        for u in status.units
+    ]
+
+
+def chase_list(status: CycleStatus) -> list[list[str]]:
+    """催报名单: units that sent nothing or were sent back, with whom to call."""
+    return [
+        [u.name, _chase_reason(u), u.contact, u.phone]
+        for u in status.units
+        if u.status in CHASE_REASONS
+    ]
+
+
+def _chase_reason(unit: UnitStatus) -> str:
+    reason = CHASE_REASONS[unit.status]
+    if unit.status is Status.MISSING:
+        note = other_years_note(o.year for o in unit.other_years)
+        return f"{reason}（{note}）" if note else reason
+    return reason
+
+
+def board_rows(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[Row]:
+    """The run page's completeness board: one row per roster unit, in roster order;
+    received times in the office's time zone ``tz``."""
     when = received_column(tz)
-    for unit in result.roster:
-        sub = current_submission(result, unit.code)
-        findings = sub.findings if sub else ()
-        errors = sum(f.severity is Severity.ERROR for f in findings)
-        rows.append(
-            {
-                "单位": unit.name,
-                "状态": (sub.status if sub else Status.MISSING).label,
-                "文件": sub.file if sub else _other_years(result, unit.code),
-                when: shown(sub.received_at, tz, label=False) if sub else "",
-                "错误数": errors,
-                "提示数": len(findings) - errors,
-            }
-        )
-    return rows
+    return [
+        {
+            "单位": u.name,
+            "状态": u.label,
+            "文件": u.file_shown,
+            when: shown(u.received_at, tz, label=False) if u.received_at else "",
+            "错误数": u.errors,
+            "提示数": u.warnings,
+        }
+        for u in status.units
+    ]
 
 
-def _other_years(result: CycleResult, code: str) -> str:
-    """What a unit without this year's report has in its folder (another year's files)."""
-    return other_years_note(s.other_year for s in result.other_years_of(code))
-
-
-def _current_findings(result: CycleResult) -> list[tuple[str, Finding]]:
-    """(unit name, finding) for each roster unit's current file, then the run's findings
-    (on files of a unit that were not read, e.g. still being written, or of no unit)."""
-    out = []
-    names = {}
-    for unit in result.roster:
-        names[unit.code] = unit.name
-        sub = current_submission(result, unit.code)
-        out += [(unit.name, f) for f in (sub.findings if sub else ())]
-    return out + [(names.get(f.unit, NO_UNIT), f) for f in result.findings]
-
-
-def findings_rows(result: CycleResult) -> list[Row]:
-    """How often each finding code occurs per unit (first-seen order)."""
-    counts = Counter((name, f.code) for name, f in _current_findings(result))
+def findings_rows(status: CycleStatus) -> list[Row]:
+    """How often each finding code occurs per unit (first-seen order): each roster unit's
+    current file, then the run's findings (files of a unit that were not read, e.g. still
+    being written, or of no unit)."""
+    names = {u.code: u.name for u in status.units}
+    counts = Counter((u.name, f.code) for u in status.units for f in u.findings)
+    counts.update((names.get(f.unit, NO_UNIT), f.code) for f in status.findings)
     rows: list[Row] = []
     for (name, code), n in counts.items():
         kind = CATALOGUE[code]
@@ -126,10 +150,10 @@ def markdown_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def findings_markdown(result: CycleResult) -> str:
+def findings_markdown(status: CycleStatus) -> str:
     """The findings summary for the run page."""
-    rows = findings_rows(result)
-    head = f"## {result.year}年度校验问题汇总\n\n"
+    rows = findings_rows(status)
+    head = f"## {status.year}年度校验问题汇总\n\n"
     if not rows:
         return head + "本次运行没有发现问题。\n"
     errors = sum(int(r["数量"]) for r in rows if r["级别"] == "错误")

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nianbao.core.chunks import chunked
 from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.findings import Finding
 from nianbao.core.model import Submission, Unit
@@ -56,6 +57,6 @@ def deliver(jobs: Sequence[Delivery], workers: int = 0) -> list[Finding]:
     if workers <= 1 or len(jobs) < MIN_PARALLEL:
         return _run(jobs)
     light = [replace(j, sub=replace(j.sub, values={}, texts={})) for j in jobs]  # no figures
-    chunks = [(light[i : i + CHUNK],) for i in range(0, len(light), CHUNK)]
+    chunks = [(chunk,) for chunk in chunked(light, CHUNK)]
     results = shared_workers(workers, nice=BACKGROUND).map(_run, chunks)
     return [f for part in results for f in part]

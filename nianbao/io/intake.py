@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from nianbao.core.chunks import chunked
 from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMATS
 from nianbao.core.model import RawWorkbook, Submission, Unit
@@ -167,7 +168,7 @@ def read_batch(
         return read_and_check(
             inbox, items, format_id, year, units, max_findings, last, archive, bounds
         )
-    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    chunks = chunked(items, CHUNK)
     shared = (inbox, format_id, year, dict(units), max_findings, archive, bounds)
     key = hash((inbox, format_id, year, max_findings, tuple(units.items()), archive, bounds))
     jobs = [(chunk, {a.unit: last[a.unit] for a in chunk if a.unit in last}) for chunk in chunks]

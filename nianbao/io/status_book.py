@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from nianbao.core.board import CHASE_COLUMNS, board_header, board_table, chase_list
 from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.layout import a1
-from nianbao.core.outputs import CHASE_COLUMNS, board_header, board_table, chase_list
+from nianbao.core.unit_status import CycleStatus
 from nianbao.io.xlsx_lite import (
     PageSetup,
     Sheet,
@@ -73,15 +73,15 @@ def _table(
     )
 
 
-def write_status_book(doc: dict[str, Any], path: Path, tz: str = DEFAULT_TIMEZONE) -> None:
+def write_status_book(status: CycleStatus, path: Path, tz: str = DEFAULT_TIMEZONE) -> None:
     """Write the board (sheet 报送情况) and the chase list (sheet 催报名单)."""
     board: list[list[Value]] = [
         [v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row]
-        for row in board_table(doc, tz)
+        for row in board_table(status, tz)
     ]
-    year = doc["year"]
+    year = status.year
     title = f"{year}年度政府信息公开工作年度报告报送情况"
-    chase = chase_list(doc)
+    chase = chase_list(status)
     write_workbook(
         path,
         [

@@ -366,7 +366,14 @@ def _small(text: str) -> _Member:
 
 
 def _zip(parts: Sequence[tuple[str, _Member]]) -> bytes:
-    """The zip archive of ``parts`` (no ZIP64: an .xlsx part here stays far below 4 GB)."""
+    """The zip archive of ``parts`` (no ZIP64: an .xlsx part here stays far below 4 GB).
+
+    Hand-written because the benchmark needs it: the standard library's ``zipfile`` (a
+    fixed date, deflate level 1, the sheet streamed through ``ZipFile.open``) measured
+    0.13-0.25 ms more per 回执 than this container with its fixed parts deflated once
+    (+1.3-2.5 CPU s for 10,000 receipts, against ~0.45 ms a receipt; on 汇总表 the two were
+    level). Any zip reader opens it: a test reads it back with ``zipfile``.
+    """
     body, directory, offset = [], [], 0
     for name, m in parts:
         if max(m.size, len(m.data), offset) >= 0xFFFFFFFF:

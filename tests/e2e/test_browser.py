@@ -1,5 +1,6 @@
 """Headless Chromium (Debian's package) opens the deployment in the Prefect UI and its
-"Custom run" form, which must show the Chinese parameter form; the screenshot is the README's.
+"Custom run" form, which must show the Chinese parameter form; the screenshot is the README's
+(copied into docs/img with ``NIANBAO_UPDATE_DOCS_IMG=1``).
 
 Runs in CI (``CI`` set; .ci/setup.d/30-chromium.sh installs chromium); elsewhere it skips
 only when chromium is absent.
@@ -10,7 +11,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +18,12 @@ from pathlib import Path
 import pytest
 
 from flows.deployment import NAME
-from tests.conftest import REPO
+from tests.conftest import update_docs_image
 from tests.e2e.prefect_server import Server, deployment_id, nianbao_process, prefect_server
 
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = REPO / "docs" / "img" / "custom-run.png"
 SHOWN_ROOT = "/srv/nianbao"  # the shared folder shown in the screenshot (need not exist)
 FLAGS = (
     "--headless",
@@ -117,5 +116,4 @@ def test_custom_run_form_shows_the_chinese_parameters_and_is_screenshotted(
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 30_000  # a rendered form, not a blank page
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, SCREENSHOT)
+    update_docs_image(shot)

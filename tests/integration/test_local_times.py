@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from nianbao.cli import main
-from nianbao.core.outputs import board_header
+from nianbao.core.board import board_header
 from nianbao.core.process import consolidate, process_workbook
 from nianbao.io.db.last_year import LastYear
 from nianbao.io.staging import Staging

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from nianbao.core.board import board_rows
+from nianbao.core.board import board_rows, board_table, chase_list
 from nianbao.core.formats import FORMAT_2019, FORMAT_2021
 from nianbao.core.layout import META_SHEET
 from nianbao.core.model import CycleResult, Status
-from nianbao.core.outputs import board_table, chase_list, status_doc, totals_doc
+from nianbao.core.outputs import status_doc, totals_doc
 from nianbao.core.process import consolidate, cycle_opens, process_batch
 from nianbao.core.spec import FormatSpec
+from nianbao.core.unit_status import CycleStatus, cycle_status
 from nianbao.io.db.last_year import read_last_year
 from nianbao.io.db.migrate import make_engine, upgrade
 from nianbao.io.db.write import store_cycle
@@ -76,7 +77,8 @@ def test_last_years_files_leave_every_unit_missing_not_rejected(tmp_path: Path) 
         ("beta", 2020),
         ("gamma", 2020),
     ]
-    doc = status_doc(result)
+    doc = status_doc(cycle_status(result))
+    published = CycleStatus.from_json(doc)  # as ``nianbao status`` reads it
     assert (doc["complete"], doc["missing"], doc["rejected"]) == (
         False,
         ["alpha", "beta", "gamma"],
@@ -86,11 +88,11 @@ def test_last_years_files_leave_every_unit_missing_not_rejected(tmp_path: Path) 
         assert (u["status"], u["file"], u["findings"]) == ("missing", None, [])
         (other,) = u["other_years"]
         assert other["year"] == 2020 and other["file"].endswith("2020年报表.xlsx")
-    chase = chase_list(doc)
+    chase = chase_list(published)
     assert [row[0] for row in chase] == [u.name for u in ROSTER]
     assert all("2020年度的报表" in row[1] for row in chase)  # the reason names the year
-    assert all("2020年度的报表" in row[2] for row in board_table(doc))  # 文件 column
-    assert all("2020年度的报表" in str(row["文件"]) for row in board_rows(result))
+    assert all("2020年度的报表" in str(row[2]) for row in board_table(published))  # 文件 column
+    assert all("2020年度的报表" in str(row["文件"]) for row in board_rows(cycle_status(result)))
     totals = totals_doc(FORMAT_2021, result)
     assert (totals["complete"], totals["missing"], totals["units"]) == (
         False,
@@ -128,7 +130,7 @@ def test_a_last_year_template_saved_during_this_cycle_is_rejected(tmp_path: Path
     assert (code, expected, actual) == ("wrong-year", "2021", "2020")
     assert "2021年度模板" in beta.findings[0].hint
     assert [s.status for s in result.submissions] == [Status.REJECTED, Status.ACCEPTED]
-    doc = status_doc(result)
+    doc = status_doc(cycle_status(result))
     assert (doc["complete"], doc["missing"], doc["rejected"]) == (False, ["alpha"], ["beta"])
     # last year's files stay out of this cycle, listed but not superseding or superseded
     assert {u["code"]: len(u["other_years"]) for u in doc["units"]} == {
@@ -137,7 +139,7 @@ def test_a_last_year_template_saved_during_this_cycle_is_rejected(tmp_path: Path
         "gamma": 1,
     }
     assert all(u["superseded"] == [] for u in doc["units"])
-    reasons = {row[0]: row[1] for row in chase_list(doc)}
+    reasons = {row[0]: row[1] for row in chase_list(CycleStatus.from_json(doc))}
     assert set(reasons) == {"甲局", "乙镇"}
     assert "2020年度" in reasons["甲局"] and "2020年度" not in reasons["乙镇"]
 
@@ -241,7 +243,7 @@ def test_a_complete_cycle_says_so(tmp_path: Path) -> None:
         make_workbook(tmp_path / unit.code / "r.xlsx", unit, unit_figures(i), received=LAST_JANUARY)
     result = run(tmp_path, 2020, FORMAT_2019)
     assert result.complete
-    for doc in (status_doc(result), totals_doc(FORMAT_2019, result)):
+    for doc in (status_doc(cycle_status(result)), totals_doc(FORMAT_2019, result)):
         assert (doc["complete"], doc["missing"], doc["rejected"]) == (True, [], [])
 
 

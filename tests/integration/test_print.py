@@ -2,7 +2,8 @@
 of both formats, a rejection, a receipt, status.xlsx, 汇总表) converted to PDF by LibreOffice
 headless (with ``nianbao preview``'s font stand-ins) and checked from the PDF: A4 pages, the
 pages each sheet takes and their orientation, long labels on one line, header rows repeated,
-text large enough to read. The README's pictures (docs/img/print-*.png) are saved from here.
+text large enough to read. The README's pictures (docs/img/print-*.png) are rendered here and
+copied into docs/img with ``NIANBAO_UPDATE_DOCS_IMG=1``.
 
 Runs wherever LibreOffice (Calc) is installed; under ``CI`` a missing tool fails the test.
 """
@@ -25,9 +26,9 @@ from openpyxl import load_workbook
 from nianbao.core.formats import FORMAT_2019, format_for_year
 from nianbao.core.layout import GUIDE_SHEET, RESULT_SHEET, TEXT_SHEET
 from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Unit
-from nianbao.core.outputs import status_doc
 from nianbao.core.parse import Extracted, extract
 from nianbao.core.process import consolidate, process_workbook
+from nianbao.core.unit_status import cycle_status
 from nianbao.io.export import write_summary
 from nianbao.io.feedback import write_rejection
 from nianbao.io.pdf_preview import find_soffice, to_pdf
@@ -35,13 +36,12 @@ from nianbao.io.receipt import RECEIPT_SHEET, write_receipt
 from nianbao.io.status_book import write_status_book
 from nianbao.io.template_writer import write_template
 from nianbao.io.xlsx_read import read_workbook
-from tests.conftest import REPO
+from tests.conftest import update_docs_image
 from tests.helpers import make_workbook, unit_figures
 from tests.integration.test_preview import need
 
 pytestmark = pytest.mark.integration
 
-IMAGES = REPO / "docs" / "img"
 DPI = "80"
 A4 = (595.3, 841.9)
 S2, S3, S4 = "二、主动公开", "三、依申请公开", "四、复议诉讼"
@@ -115,14 +115,15 @@ def char_width(pdf: Path, page: int, word: str) -> float:
 
 
 def save_png(pdf: Path, page: int, name: str) -> Path:
-    """Page ``page`` as docs/img/``name``.png (the README shows it)."""
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    target = IMAGES / name
+    """Page ``page`` as ``name``.png beside the PDF (the README shows it: docs/img/, updated
+    with ``NIANBAO_UPDATE_DOCS_IMG=1``)."""
+    target = pdf.parent / name
     _run(
         "pdftoppm", "-png", "-r", DPI, "-f", str(page), "-l", str(page), "-singlefile", pdf, target
     )
     png = target.with_suffix(".png")
     assert png.stat().st_size < 250_000
+    update_docs_image(png)
     return png
 
 
@@ -197,7 +198,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Samples]:
     list(extract(FORMAT_2019, raws["fgw"].grids, extracted))
     write_rejection(files["rejection"], FORMAT_2019, FGW, 2020, fgw, extracted.values, {})
     write_receipt(files["receipt"], SFHZ, 2020, sfhz, late=True)
-    write_status_book(status_doc(result), files["status"])
+    write_status_book(cycle_status(result), files["status"])
     files["summary"] = write_summary(FORMAT_2019, result, out)["summary_xlsx"]
     pdfs = root / "pdf"
     yield Samples(files, {name: printout(path, pdfs) for name, path in files.items()})

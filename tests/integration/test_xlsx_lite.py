@@ -3,6 +3,7 @@ back with openpyxl (a warning would fail: filterwarnings = error)."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,3 +110,28 @@ def test_text_measure_counts_cjk_twice_and_wraps() -> None:
     assert text_lines("是否逾期" * 3, 10) == 3
     assert text_lines("一\n二", 40) == 2
     assert row_height([("是否逾期" * 3, 10), ("a", 5)]) > row_height([("a", 5)])
+
+
+def test_the_hand_written_zip_container_is_a_valid_zip_with_a_fixed_date(tmp_path: Path) -> None:
+    rows = [["甲", 1, MOMENT], *([f"行{i}", i, None] for i in range(3000))]  # several chunks
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_workbook(first, [Sheet("表", rows), Sheet("二", [["x"]])])
+    write_workbook(second, [Sheet("表", rows), Sheet("二", [["x"]])])
+    assert first.read_bytes() == second.read_bytes()  # the same bytes for the same content
+    with zipfile.ZipFile(first) as archive:
+        assert archive.testzip() is None  # every member's CRC-32 and sizes check out
+        infos = archive.infolist()
+        assert {i.filename for i in infos} == {
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "xl/workbook.xml",
+            "xl/_rels/workbook.xml.rels",
+            "xl/styles.xml",
+            "xl/worksheets/sheet1.xml",
+            "xl/worksheets/sheet2.xml",
+        }
+        assert {(i.date_time, i.compress_type) for i in infos} == {
+            ((1980, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED)
+        }
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<row ") == len(rows) and "行2999" in sheet

@@ -15,6 +15,7 @@ from nianbao.core.board import (
 )
 from nianbao.core.findings import Finding
 from nianbao.core.model import CycleResult, Status, Submission, Unit
+from nianbao.core.unit_status import CycleStatus, cycle_status
 
 T0 = datetime(2021, 1, 10, 2, tzinfo=UTC)  # 10:00 in Beijing
 ROSTER = (
@@ -58,9 +59,13 @@ def _result() -> CycleResult:
     )
 
 
+def _status() -> CycleStatus:
+    return cycle_status(_result())
+
+
 def test_board_has_one_row_per_roster_unit_with_current_file_and_counts() -> None:
     when = "接收时间（北京时间）"
-    assert board_rows(_result()) == [
+    assert board_rows(_status()) == [
         {
             "单位": "甲局",
             "状态": "已接收（有提示）",
@@ -82,12 +87,12 @@ def test_board_has_one_row_per_roster_unit_with_current_file_and_counts() -> Non
 
 
 def test_board_times_follow_the_timezone_setting() -> None:
-    (row, *_) = board_rows(_result(), "Asia/Tokyo")
+    (row, *_) = board_rows(_status(), "Asia/Tokyo")
     assert row["接收时间（Asia/Tokyo）"] == "2021-01-10 11:00:00"
 
 
 def test_findings_are_counted_per_unit_and_code_ignoring_superseded_files() -> None:
-    rows = findings_rows(_result())
+    rows = findings_rows(_status())
     counts = {(r["单位"], r["问题代码"]): (r["级别"], r["数量"]) for r in rows}
     assert counts == {
         ("甲局", "blank-cell"): ("提示", 1),
@@ -99,11 +104,11 @@ def test_findings_are_counted_per_unit_and_code_ignoring_superseded_files() -> N
 
 
 def test_findings_markdown_summarises_or_says_none() -> None:
-    text = findings_markdown(_result())
+    text = findings_markdown(_status())
     assert "共2条错误、3条提示" in text
     assert "| 乙镇 | not-a-number | 不是数字 | 错误 | 2 |" in text
     clean = CycleResult(2020, "2019", ROSTER, (), {})
-    assert "没有发现问题" in findings_markdown(clean)
+    assert "没有发现问题" in findings_markdown(cycle_status(clean))
 
 
 def test_key_totals_list_accepted_units_then_the_city_total() -> None:

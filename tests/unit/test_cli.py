@@ -9,7 +9,11 @@ import pytest
 from openpyxl import load_workbook
 
 from nianbao.cli import main
+from nianbao.core.findings import Finding
+from nianbao.core.model import Status
+from nianbao.core.outputs import status_doc
 from nianbao.core.roster import roster_csv
+from nianbao.core.unit_status import CycleStatus, StatusFinding, UnitStatus
 from tests.helpers import ROSTER
 
 
@@ -57,15 +61,9 @@ def test_run_without_roster_is_a_clear_error(
     assert "roster.csv" in capsys.readouterr().err
 
 
-def _status_unit(i: int, status: str, label: str, findings: int) -> dict[str, object]:
-    finding = {"code": "blank-cell", "severity": "warning", "message": "空白"}
-    return {
-        "code": f"u{i}",
-        "name": f"单位{i}",
-        "status": status,
-        "status_label": label,
-        "findings": [finding] * findings,
-    }
+def _status_unit(i: int, status: Status, findings: int) -> UnitStatus:
+    finding = StatusFinding.of(Finding("blank-cell", sheet="三", cell="D7"))
+    return UnitStatus(f"u{i}", f"单位{i}", status, findings=(finding,) * findings)
 
 
 @pytest.mark.parametrize("n", [3, 40])
@@ -75,12 +73,12 @@ def test_run_lists_units_and_summarises_a_long_roster(
     from nianbao.cli.cycle import LISTED, _print_status
     from nianbao.settings import load_settings
 
-    units = [_status_unit(i, "accepted", "已接收", 0) for i in range(n)]
-    units[1] = _status_unit(1, "rejected", "已退回", 0)
-    units[2] = _status_unit(2, "accepted_with_warnings", "有提示", 2)
+    units = [_status_unit(i, Status.ACCEPTED, 0) for i in range(n)]
+    units[1] = _status_unit(1, Status.REJECTED, 0)
+    units[2] = _status_unit(2, Status.ACCEPTED_WITH_WARNINGS, 2)
     out = tmp_path / "output" / "2020"
     out.mkdir(parents=True)
-    doc = {"units": units, "findings": []}
+    doc = status_doc(CycleStatus(2020, "2019", None, tuple(units)))
     (out / "status.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     _print_status(load_settings(root=tmp_path), 2020)
     lines = capsys.readouterr().out.splitlines()
@@ -89,10 +87,10 @@ def test_run_lists_units_and_summarises_a_long_roster(
         assert len(listed) == n
         assert not any("其余" in ln for ln in lines)
     else:
-        assert lines[0] == f"  已接收{n - 2}个，已退回1个，有提示1个"
+        assert lines[0] == f"  已接收{n - 2}个，已退回1个，已接收（有提示）1个"
         assert [ln.split() for ln in listed] == [
             ["单位1", "已退回", "错误0条，提示0条"],
-            ["单位2", "有提示", "错误0条，提示2条"],
+            ["单位2", "已接收（有提示）", "错误0条，提示2条"],
         ]
         assert lines[-1] == f"  其余{n - 2}个单位的情况见 {out / 'status.xlsx'}"
 

@@ -8,7 +8,7 @@ rows by ``COPY``, SQLite by ``executemany``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, insert, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import NullType
 
+from nianbao.core.chunks import chunked
 from nianbao.core.numbers import normal
 from nianbao.io.db.schema import AMOUNT_PLACES, Amount, storable
 
@@ -26,10 +27,9 @@ DRIVER_ROWS = 1000  # inserts of at least this many rows go to the driver direct
 T = TypeVar("T")
 
 
-def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+def chunks(items: Sequence[T]) -> list[list[T]]:
     """``items`` in slices of at most ``CHUNK``."""
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
+    return chunked(items, CHUNK)
 
 
 def raw(column: Any) -> Any:

@@ -1,0 +1,230 @@
+"""Where each roster unit stands after a run, computed once from the cycle's result.
+
+status.json, status.xlsx (the board and the 催报名单), the run's Prefect artifacts and the
+CLI only format a ``CycleStatus`` (``nianbao.core.outputs``, ``nianbao.core.board``). The
+CLI reads it back from the status.json a run published (``CycleStatus.from_json``), so what
+it prints is what the run wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from nianbao.core.findings import Finding
+from nianbao.core.model import CycleResult, Status, Unit
+from nianbao.core.spec import Severity
+
+
+@dataclass(frozen=True)
+class StatusFinding:
+    """A finding as status.json carries it: ``doc`` is ``Finding.to_json()`` (a run finding
+    also names its ``unit`` and ``file``), its message already rendered."""
+
+    doc: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, finding: Finding) -> StatusFinding:
+        """A unit's finding on its current file."""
+        return cls(finding.to_json())
+
+    @classmethod
+    def of_run(cls, finding: Finding) -> StatusFinding:
+        """A finding of the run (a file that was not read, the totals), with its unit and
+        file."""
+        return cls({**finding.to_json(), "unit": finding.unit, "file": finding.file})
+
+    @property
+    def code(self) -> str:
+        """The catalogue code."""
+        return str(self.doc["code"])
+
+    @property
+    def is_error(self) -> bool:
+        """Whether the finding is an error (else a warning)."""
+        return bool(self.doc["severity"] == Severity.ERROR.value)
+
+    @property
+    def message(self) -> str:
+        """The Chinese message."""
+        return str(self.doc["message"])
+
+    @property
+    def explanation(self) -> str:
+        """The unit's own 说明 of a warning it has justified ("" when none)."""
+        return str(self.doc.get("explanation") or "")
+
+    @property
+    def unit(self) -> str:
+        """The unit code of a run finding ("" for a unit's own or no unit's)."""
+        return str(self.doc.get("unit") or "")
+
+
+class FileRef(NamedTuple):
+    """A file of a unit's folder by its display name and fingerprint."""
+
+    file: str
+    sha256: str
+
+
+class OtherYearFile(NamedTuple):
+    """A workbook of another report year in a unit's folder (left out of this cycle)."""
+
+    year: int | None
+    file: str
+    sha256: str
+
+
+class UnitStatus(NamedTuple):
+    """One roster unit after a run: its status, the file that counts (display name,
+    SHA-256, aware received time, whether late), whom to call, the findings on that file,
+    the files it superseded and the workbooks of other years in its folder.
+
+    A named tuple rather than a frozen dataclass: one is built per unit for every output,
+    and a frozen dataclass of these twelve fields costs three times as much to build
+    (~30 ms against ~10 ms for 10,000 units)."""
+
+    code: str
+    name: str
+    status: Status
+    file: str | None = None
+    sha256: str | None = None
+    received_at: datetime | None = None
+    late: bool = False
+    contact: str = ""
+    phone: str = ""
+    findings: tuple[StatusFinding, ...] = ()
+    superseded: tuple[FileRef, ...] = ()
+    other_years: tuple[OtherYearFile, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The status as the office reads it (已接收, 未报送, …)."""
+        return self.status.label
+
+    @property
+    def errors(self) -> int:
+        """Errors on the current file."""
+        return sum(f.is_error for f in self.findings) if self.findings else 0
+
+    @property
+    def warnings(self) -> int:
+        """Warnings on the current file."""
+        return len(self.findings) - self.errors
+
+    @property
+    def explained(self) -> int:
+        """Findings the unit has explained in its 说明."""
+        return sum(1 for f in self.findings if f.explanation)
+
+    @property
+    def file_shown(self) -> str:
+        """The current file, or what a unit without one has in its folder (other years)."""
+        return self.file or other_years_note(o.year for o in self.other_years)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Not plainly accepted: sent back, missing, or accepted with findings."""
+        return bool(self.findings) or self.status is not Status.ACCEPTED
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> UnitStatus:
+        """A unit's entry of a published status.json."""
+        return cls(
+            code=doc["code"],
+            name=doc["name"],
+            status=Status(doc["status"]),
+            file=doc["file"],
+            sha256=doc["sha256"],
+            received_at=_moment(doc["received_at"]),
+            late=bool(doc["late"]),
+            contact=doc["contact"],
+            phone=doc["phone"],
+            findings=tuple(StatusFinding(f) for f in doc["findings"]),
+            superseded=tuple(FileRef(s["file"], s["sha256"]) for s in doc["superseded"]),
+            other_years=tuple(
+                OtherYearFile(o["year"], o["file"], o["sha256"]) for o in doc["other_years"]
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class CycleStatus:
+    """Every roster unit's status in roster order, and the run's own findings in the order
+    they were found: on files that were not read (a unit's, or of no roster unit) and on
+    the totals."""
+
+    year: int
+    format: str
+    deadline: datetime | None
+    units: tuple[UnitStatus, ...]
+    findings: tuple[StatusFinding, ...] = ()
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> CycleStatus:
+        """The status a run published as status.json."""
+        return cls(
+            year=doc["year"],
+            format=doc["format"],
+            deadline=_moment(doc["deadline"]),
+            units=tuple(UnitStatus.from_json(u) for u in doc["units"]),
+            findings=tuple(StatusFinding(f) for f in doc["findings"]),
+        )
+
+
+def unit_status(result: CycleResult, unit: Unit) -> UnitStatus:
+    """A roster unit's status in ``result``."""
+    subs = result.submissions_of(unit.code)
+    others = tuple(
+        OtherYearFile(s.other_year, s.file, s.sha256) for s in result.other_years_of(unit.code)
+    )
+    current = next((s for s in subs if s.status is not Status.SUPERSEDED), None)  # as .current
+    if current is None:
+        superseded = tuple(FileRef(s.file, s.sha256) for s in subs)
+        return UnitStatus(
+            unit.code,
+            unit.name,
+            Status.MISSING,
+            contact=unit.contact,
+            phone=unit.phone,
+            superseded=superseded,
+            other_years=others,
+        )
+    return UnitStatus(
+        unit.code,
+        unit.name,
+        current.status,
+        file=current.file,
+        sha256=current.sha256,
+        received_at=current.received_at,
+        late=result.late(current),
+        contact=unit.contact or current.texts.get("contact_person", ""),
+        phone=unit.phone or current.texts.get("contact_phone", ""),
+        findings=tuple(StatusFinding.of(f) for f in current.findings),
+        superseded=tuple(FileRef(s.file, s.sha256) for s in subs if s is not current),
+        other_years=others,
+    )
+
+
+def cycle_status(result: CycleResult) -> CycleStatus:
+    """Every roster unit's status, computed once for all the outputs."""
+    return CycleStatus(
+        year=result.year,
+        format=result.format,
+        deadline=result.deadline,
+        units=tuple(unit_status(result, unit) for unit in result.roster),
+        findings=tuple(StatusFinding.of_run(f) for f in result.findings),
+    )
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An ISO 8601 time of status.json (with its offset), None for null."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def other_years_note(years: Iterable[int | None]) -> str:
+    """``文件夹中只有2020年度的报表``: what a unit without this year's report has sent."""
+    shown = sorted({y for y in years if y is not None})
+    return f"文件夹中只有{'、'.join(map(str, shown))}年度的报表" if shown else ""
