@@ -13,9 +13,12 @@ the workbook maps it to such sheets only and calamine itself, asked for every sh
 read from a copy in which the part is a one-cell sheet naming it, never shows that cell. So
 the workbook's mapping can be unusual or hostile without a read sheet escaping the bounds.
 
-The common case costs ~0.2 ms per benchmark return (14 parts, 82 KB unpacked): the central
-directory by ``zipfile``, each part inflated once by ``zlib`` from its local header (half the
-cost of ``ZipFile.read``), and its extent scanned.
+The common case: the central directory by ``zipfile``, each part inflated once by ``zlib``
+from its local header (half the cost of ``ZipFile.read``) and given the quick look of
+``within_small``. Measured on 1,000 benchmark returns (14 parts, 82 KB unpacked), side by
+side: 0.48 ms a return against 1.29 ms for the check it replaces (the workbook's mapping
+parsed with ElementTree, the mapped sheets scanned with ``findall``), under a load of 9 on
+2 cores; ~0.3 against ~0.75 ms unloaded: ~4.5 CPU s of the read at 10,000 units.
 """
 
 from __future__ import annotations
