@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from nianbao.core.layout import col_letter
 from nianbao.core.model import Unit
 from nianbao.io.extent import SMALL, column_number, sheet_extent, within_small
 from tests.helpers import make_workbook, unit_figures
@@ -49,14 +50,6 @@ PARTS = {
 }
 
 
-def column_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
 # How a cell is written: (format of its start tag, given the reference); None: no reference.
 SPELLINGS = (
     '<c r="{}">',
@@ -78,7 +71,7 @@ def sheets(draw: st.DrawFn) -> bytes:
         cells = []
         for _ in range(draw(st.integers(1, 4))):
             col = draw(st.one_of(st.integers(1, 4), st.integers(1, 760)))
-            ref = column_letters(col) + str(row)
+            ref = col_letter(col) + str(row)
             if draw(st.booleans()):
                 ref = ref.lower()
             spelling = draw(st.sampled_from(SPELLINGS))
