@@ -14,7 +14,9 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -147,14 +149,40 @@ def task_runs(server: Server, timeout: float = 120) -> tuple[str, int]:
         return state, last
 
 
+def _newest_run(client: httpx.Client) -> dict[str, Any]:
+    body = {"flows": {"name": {"any_": [FLOW]}}, "sort": "START_TIME_DESC", "limit": 1}
+    (run,) = client.post("/flow_runs/filter", json=body).json()
+    return dict(run)
+
+
+def _task_runs(client: httpx.Client, run: dict[str, Any]) -> list[dict[str, Any]]:
+    query = {"flow_runs": {"id": {"any_": [run["id"]]}}, "limit": 200}
+    return list(client.post("/task_runs/filter", json=query).json())
+
+
 def task_durations(server: Server) -> dict[str, float]:
     """Seconds spent per task name in the newest run of the flow (summed over batches)."""
     with httpx.Client(base_url=server.api_url, timeout=30) as client:
-        body = {"flows": {"name": {"any_": [FLOW]}}, "sort": "START_TIME_DESC", "limit": 1}
-        (run,) = client.post("/flow_runs/filter", json=body).json()
-        query = {"flow_runs": {"id": {"any_": [run["id"]]}}, "limit": 200}
+        run = _newest_run(client)
         out: dict[str, float] = {"flow run": float(run.get("total_run_time") or 0)}
-        for t in client.post("/task_runs/filter", json=query).json():
+        for t in _task_runs(client, run):
             name = t["name"].rsplit("-", 1)[0]
             out[name] = out.get(name, 0.0) + float(t.get("total_run_time") or 0)
         return out
+
+
+def timeline(server: Server) -> list[tuple[str, float, float]]:
+    """(task run, start, end) in seconds from the newest flow run's start, by start."""
+    with httpx.Client(base_url=server.api_url, timeout=30) as client:
+        run = _newest_run(client)
+        zero = datetime.fromisoformat(run["start_time"])
+        out = []
+        for t in _task_runs(client, run):
+            if t.get("start_time") and t.get("end_time"):
+                start = (datetime.fromisoformat(t["start_time"]) - zero).total_seconds()
+                end = (datetime.fromisoformat(t["end_time"]) - zero).total_seconds()
+                out.append((t["name"], start, end))
+        if run.get("end_time"):
+            end = (datetime.fromisoformat(run["end_time"]) - zero).total_seconds()
+            out.append(("(flow run ends)", end, end))
+        return sorted(out, key=lambda row: (row[1], row[2]))

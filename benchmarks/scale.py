@@ -31,6 +31,7 @@ from benchmarks.flow_run import (
     run_cycle,
     task_durations,
     task_runs,
+    timeline,
     warm_env,
 )
 from benchmarks.workbooks import CACHE, workbook_set
@@ -96,6 +97,8 @@ def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
     )
     spent = ", ".join(f"{k} {v:.1f} s" for k, v in task_durations(server).items())
     print(f"N={n}: (c) time in the flow run and its tasks: {spent}", flush=True)
+    for name, start, end in timeline(server):
+        print(f"N={n}: (c)   {start:6.1f} – {end:6.1f} s  {end - start:5.1f} s  {name}", flush=True)
     a_after, _ = floor(files)
     a = (a_before + a_after) / 2  # the machine's speed drifts: (a) on both sides of (c)
     print(f"N={n}: (a) floor again {a_after:.2f} s; (a) = mean {a:.2f} s", flush=True)

@@ -5,8 +5,8 @@ add up, and the checked equations as two 0/1 matrices (left side, right side) ov
 A batch of returns becomes an integer matrix (one row per return, values in units of 0.0001,
 so sums are exact); deriving totals, comparing stored totals and checking every identity are
 a few array operations per batch. Only the rare failing entries go back to ``Decimal`` to be
-reported, with the same arithmetic and wording as a single return would get: validating one
-return is this engine applied to a batch of one.
+reported (``nianbao.core.cell_findings``), with the same arithmetic and wording as a single
+return would get: validating one return is this engine applied to a batch of one.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nianbao.core.cell_findings import at_cell, broken, refs
 from nianbao.core.compiled import compiled
 from nianbao.core.findings import Finding
-from nianbao.core.layout import locate
 from nianbao.core.numbers import PRECISION, fmt, is_blank, parse_cell, to_decimal, whole_number
 from nianbao.core.spec import CellType, Equation, FormatSpec
 
@@ -161,57 +161,6 @@ def _plan(spec: FormatSpec) -> Plan:
         support=((left + right) > 0).astype(np.int64),
         # a derived value adds at most every cell, an identity at most twice every cell
         bound=2**62 // (2 * len(cells) ** 2),
-    )
-
-
-def at_cell(spec: FormatSpec, code: str, cell_id: str, **fields: Any) -> Finding:
-    """A finding located at a value cell, with its sheet, A1 reference and official labels."""
-    cell = spec.cell[cell_id]
-    sheet, ref = locate(spec, cell_id)
-    return Finding(
-        code,
-        sheet=sheet,
-        cell=ref,
-        row_path=cell.row_path,
-        column_path=cell.column_path,
-        **fields,
-    )
-
-
-def _refs(spec: FormatSpec, cells: tuple[str, ...]) -> tuple[str, ...]:
-    """A1 references of value cells (of one sheet)."""
-    return tuple(locate(spec, cid)[1] for cid in cells)
-
-
-def _side_label(spec: FormatSpec, eq: Equation, side: tuple[str, ...]) -> str:
-    """One side of an equation as a clerk reads it: the label that tells its cells apart
-    (the row's when they share a column, the column's when they share a row), joined."""
-    every = [spec.cell[c] for c in (*eq.lhs, *eq.rhs)]
-    same_column = len({c.column_path for c in every}) == 1
-    same_row = len({c.row_path for c in every}) == 1
-    out = []
-    for cid in side:
-        cell = spec.cell[cid]
-        path = cell.row_path if same_column else cell.column_path if same_row else ()
-        out.append(path[-1] if path else cell.label)
-    return " + ".join(out)
-
-
-def broken(spec: FormatSpec, eq: Equation, lhs: Decimal, rhs: Decimal) -> Finding:
-    """The finding of an identity whose sides differ, at its anchor: every cell of the
-    equation, the short side's cells as suspects (an omission is likelier than a double
-    count), that side's labels and by how much it is short."""
-    short = eq.lhs if lhs < rhs else eq.rhs
-    return at_cell(
-        spec,
-        eq.code,
-        eq.anchor,
-        expected=fmt(lhs),
-        actual=fmt(rhs),
-        cells=_refs(spec, (*eq.lhs, *eq.rhs)),
-        suspects=_refs(spec, short),
-        short_side=_side_label(spec, eq, short),
-        gap=fmt(abs(lhs - rhs)),
     )
 
 
@@ -380,7 +329,7 @@ def stored_findings(
                 eq = p.spec.definitions[cid]
                 found = at_cell(p.spec, eq.code, cid, expected=fmt(expected), actual=str(stored))
                 here = (found.cell,)  # a typed-over total: the total is suspect, not its parts
-                out[r].append(replace(found, cells=here + _refs(p.spec, eq.rhs), suspects=here))
+                out[r].append(replace(found, cells=here + refs(p.spec, eq.rhs), suspects=here))
     return out
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from nianbao.core.cell_findings import at_cell
 from nianbao.core.engine import (
-    at_cell,
     derive_batch,
     encode,
     identity_findings,

@@ -26,7 +26,8 @@ from nianbao.core.model import Submission, Unit
 from nianbao.core.spec import FormatSpec, Severity
 from nianbao.io.atomic import atomic_path
 from nianbao.io.receipt import findings_sheet, received_label
-from nianbao.io.template_writer import build_template, print_setup
+from nianbao.io.template_style import print_setup
+from nianbao.io.template_writer import build_template
 from nianbao.io.xlsx_lite import DATETIME_FORMAT, FONT_NAME, Sheet, Style, Value
 
 # (strong, light): the side that is probably wrong, the side that is probably right

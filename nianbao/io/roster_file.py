@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from nianbao.core.model import Unit
 from nianbao.core.roster import RosterError, parse_roster, parse_rows
-from nianbao.io.bounds import sheet_extent
+from nianbao.io.extent import sheet_extent
 
 ROSTER_FILES = ("roster.xlsx", "roster.csv")
 MAX_BYTES = 16 * 2**20  # the file itself

@@ -28,6 +28,7 @@ S3_COLUMNS = (
         ),
     ),
 )
+HANDLED_TOTAL = "handled_total"  # the row key of 三（七）总计
 S3_PARTS = ("natural", "commercial", "research", "nonprofit", "legal", "other")
 S3_ALL_COLUMNS = (*S3_PARTS, "total")
 
@@ -80,7 +81,7 @@ def s3_table(other: Node) -> Table:
             S3_UNAVAILABLE,
             S3_NOT_PROCESSED,
             other,
-            Node("（七）总计", "handled_total"),
+            Node("（七）总计", HANDLED_TOTAL),
         ),
     )
     rows = (
@@ -98,10 +99,16 @@ def s3_table(other: Node) -> Table:
 
 
 def s3_outcome_keys(table: Table) -> tuple[str, ...]:
-    """Row keys of the outcome rows that add up to （七）总计."""
-    results = table.blocks[0].rows[2]
+    """Row keys of the outcome rows that add up to （七）总计: the other leaves of the row
+    group that holds it."""
+    (results,) = (
+        row
+        for block in table.blocks
+        for row in block.rows
+        if any(path[-1].key == HANDLED_TOTAL for path in row.leaves())
+    )
     keys = [path[-1].key for path in results.leaves()]
-    return tuple(k for k in keys if k and k != "handled_total")
+    return tuple(k for k in keys if k and k != HANDLED_TOTAL)
 
 
 _RESULTS = (
