@@ -10,6 +10,7 @@ reports it like any unit's. ``hand_up`` is the one function that makes that work
 from __future__ import annotations
 
 import tempfile
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +24,7 @@ from nianbao.io.db.read import read_stored_totals
 from nianbao.io.folder import write_json
 from nianbao.io.template_fill import fill_workbook
 from nianbao.io.template_writer import write_template
-from nianbao.settings import Settings, load_settings
+from nianbao.settings import ROOT_CONFIG, Settings, load_settings
 
 LOWER = "lower"  # ROOT/lower/<code>: a lower level's shared folder by default
 REPORT = "下级汇总情况.json"  # in output/<year>/ of the centre
@@ -78,7 +79,7 @@ def plan_lower(
             why = f"未找到{unit.name}的共享文件夹 {root}"
             outcomes.append(_failed(unit, root, why))
             continue
-        settings = load_settings(root=root)
+        settings = lower_settings(root)
         url = settings.database_url
         if url == centre.database_url or url in seen:
             other = seen[url].name if url in seen else "本级"
@@ -88,6 +89,15 @@ def plan_lower(
         seen[url] = unit
         run.append(Lower(unit, settings))
     return run, outcomes
+
+
+def lower_settings(root: Path) -> Settings:
+    """A lower level's settings: its database is the one its own ``nianbao.toml`` names, or
+    ``ROOT/nianbao.db``; never the centre's ``NIANBAO_DB_URL`` (one database per level)."""
+    config = root / ROOT_CONFIG
+    own = tomllib.loads(config.read_text(encoding="utf-8")) if config.is_file() else {}
+    url = own.get("db_url") or f"sqlite:///{root / 'nianbao.db'}"
+    return load_settings(root=root, db_url=str(url))
 
 
 def _failed(unit: Unit, root: Path, why: str, run_id: str | None = None) -> LevelOutcome:

@@ -151,3 +151,19 @@ def test_report_lists_every_lower_level_and_the_summary_names_the_failed_one(
     line = summary(YEAR, outcomes)
     assert "乙县（xian2）" in line and "甲县" not in line
     assert "乙县" not in summary(YEAR, outcomes[:1])
+
+
+def test_a_lower_levels_database_is_its_own_whatever_the_centres_environment(
+    centre: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NIANBAO_DB_URL", "postgresql+psycopg://u:p@db/centre")
+    for code in ("xian1", "xian2"):
+        (centre.root / LOWER / code).mkdir(parents=True)
+    named = f"sqlite:///{centre.root / 'xian2.db'}"
+    (centre.root / LOWER / "xian2" / "nianbao.toml").write_text(
+        f'db_url = "{named}"\n', encoding="utf-8"
+    )
+    run, refused = plan_lower(centre, COUNTIES, YEAR, None, None)
+    assert refused == []
+    root1 = (centre.root / LOWER / "xian1").resolve()
+    assert [x.settings.database_url for x in run] == [f"sqlite:///{root1 / 'nianbao.db'}", named]
