@@ -19,6 +19,7 @@ from nianbao.io.levels import Lower, deliver, held_figures
 from nianbao.settings import Settings
 
 POLL_SECONDS = 2.0
+PAGE = 200
 
 
 def start_lower_runs(deployment: str, lower: list[Lower], year: int, format_id: str) -> list[UUID]:
@@ -48,17 +49,20 @@ def start_lower_runs(deployment: str, lower: list[Lower], year: int, format_id: 
 def wait_runs(ids: list[UUID], timeout: float) -> dict[UUID, FlowRun]:
     """The runs as they are once all are final or ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
+    runs: dict[UUID, FlowRun] = {}
     with get_client(sync_client=True) as client:
         while True:
-            found = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids))
-            )
-            runs = {run.id: run for run in found}
-            if all(r.state and r.state.is_final() for r in runs.values()) and len(runs) == len(ids):
-                return runs
-            if time.monotonic() > deadline:
+            pending = [i for i in ids if not _final(runs.get(i))]
+            for first in range(0, len(pending), PAGE):  # the API returns at most 200 a call
+                page = FlowRunFilter(id=FlowRunFilterId(any_=pending[first : first + PAGE]))
+                runs.update((r.id, r) for r in client.read_flow_runs(flow_run_filter=page))
+            if all(_final(runs.get(i)) for i in ids) or time.monotonic() > deadline:
                 return runs
             time.sleep(POLL_SECONDS)
+
+
+def _final(run: FlowRun | None) -> bool:
+    return run is not None and run.state is not None and run.state.is_final()
 
 
 @task(name="下级数据上报本级", cache_policy=NO_CACHE)
