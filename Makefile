@@ -8,7 +8,7 @@ export NIANBAO_STATE_DIR ?= $(CURDIR)/.state
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint bench bench-read clean
+.PHONY: demo test lint bench bench-read bench-levels clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ bench: $(BENCH_STAMP)
 
 bench-read: $(STAMP)
 	$(BIN)/python benchmarks/read_speed.py --n $(or $(N),1000)
+
+# Not a test: a province of CITIES cities of COUNTIES counties of UNITS units (default
+# 10 x 10 x 100), one flow against the fan-out on 1 and 2 process workers (docs/levels.md).
+bench-levels: $(STAMP)
+	$(BIN)/python -m benchmarks.levels --cities $(or $(CITIES),10) \
+		--counties $(or $(COUNTIES),10) --units $(or $(UNITS),100)
 
 clean:
 	rm -rf demo-root .state

@@ -10,17 +10,19 @@ import pytest
 import yaml
 
 from flows.deployment import CRON, DEBOUNCE_SECONDS, NAME, TIMEZONE, build_deployment
-from flows.params import CycleParams
+from flows.params import CycleParams, FanOutParams
 from nianbao.io.watch import EVENT, RESOURCE_PREFIX, root_resource_id
 from nianbao.settings import load_settings, serve_defaults
 from tests.conftest import REPO
 
 
 def _yaml_deployment() -> dict[str, Any]:
+    return _yaml_deployments()[NAME]
+
+
+def _yaml_deployments() -> dict[str, dict[str, Any]]:
     doc = yaml.safe_load((REPO / "deployments" / "prefect.yaml").read_text(encoding="utf-8"))
-    (deployment,) = doc["deployments"]
-    assert isinstance(deployment, dict)
-    return deployment
+    return {d["name"]: d for d in doc["deployments"]}
 
 
 def test_prefect_yaml_schedule_limit_pool_and_entrypoint() -> None:
@@ -74,7 +76,23 @@ def test_served_deployment_matches(tmp_path: Path) -> None:
     assert dep.entrypoint == "flows.annual_cycle.annual_cycle"
 
 
-@pytest.mark.parametrize("module", ["flows/annual_cycle.py", "flows/params.py"])
+def test_prefect_yaml_fan_out_and_lower_level_deployments_share_the_pool() -> None:
+    deps = _yaml_deployments()
+    lower, fan = deps["nianbao-lower-cycle"], deps["nianbao-fan-out"]
+    # the fan-out starts its lower levels' runs on the deployment its parameter names
+    flow_name, dep_name = FanOutParams().deployment.split("/")
+    assert (flow_name, dep_name) == (NAME, lower["name"])
+    assert lower["entrypoint"] == deps[NAME]["entrypoint"]
+    assert fan["entrypoint"] == "flows/fanout.py:fan_out"
+    # several lower levels at once (bounded), the fan-out itself one at a time
+    assert lower["concurrency_limit"] > 1 and fan["concurrency_limit"] == 1
+    for dep in (lower, fan):
+        assert dep["work_pool"]["name"] == "nianbao"
+        assert dep["enforce_parameter_schema"] is True
+        assert "schedules" not in dep and "triggers" not in dep
+
+
+@pytest.mark.parametrize("module", ["flows/annual_cycle.py", "flows/fanout.py", "flows/params.py"])
 def test_flow_modules_with_pydantic_parameters_keep_real_annotations(module: str) -> None:
     tree = ast.parse((REPO / module).read_text(encoding="utf-8"))
     futures = [
