@@ -234,3 +234,13 @@ def test_key_figures_and_kind_rules_are_cells_of_their_format() -> None:
 
 def _a1(spec: FormatSpec, cell_id: str) -> str:
     return locate(spec, cell_id)[1]
+
+
+def test_a_figure_far_below_its_peers_is_not_flagged() -> None:
+    spec = FORMAT_2021
+    units = units_of(20, UnitKind.DEPARTMENT)
+    figures = cycle(spec, units)
+    for i, u in enumerate(units):
+        figures[u.code] = full(spec, figures[u.code], s2_penalty_decisions=3000 + i)
+    figures["u05"] = full(spec, figures["u05"], s2_penalty_decisions=3)
+    assert plausibility_findings(spec, units, figures, {}) == {}
