@@ -60,3 +60,16 @@ def make_workbook(
     stamp = received.timestamp()
     os.utime(path, (stamp, stamp))
     return path
+
+
+def steady_figures(seed: int, spec: FormatSpec, kind: str = "") -> dict[str, Decimal]:
+    """``unit_figures`` whose key figures of tables 二 and 四 are the same every year (5 a
+    cell; 本年新收 stays within 3–21), so that two years' returns raise no plausibility
+    warning; a township's 规章 row is 0."""
+    figures = unit_figures(seed, spec)
+    for cid in spec.inputs:
+        if cid.startswith("s4_") or (cid in spec.key_figures and cid.startswith("s2_")):
+            figures[cid] = Decimal(5)
+    if kind == UnitKind.TOWNSHIP:
+        figures.update({c: Decimal(0) for rule in spec.kind_rules for c in rule.cells})
+    return figures

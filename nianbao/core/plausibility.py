@@ -234,7 +234,7 @@ def _kind_flags(
                 filled[0],
                 actual=fmt(values[filled[0]]),
                 subject=_subject(unit),
-                basis=rule.reason + (f"（另填有{others}）" if others else ""),
+                basis=rule.reason + (f"；同一行还填了{others}" if others else ""),
                 significance=KIND_SIGNIFICANCE,
             )
             yield unit.code, finding

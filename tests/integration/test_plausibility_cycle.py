@@ -28,7 +28,7 @@ from nianbao.io.db.write import store_cycle
 from nianbao.io.receipt import RECEIPT_SHEET, write_receipt
 from nianbao.io.xlsx_read import read_workbook
 from tests.databases import BACKENDS, database_url
-from tests.helpers import make_workbook, unit_figures
+from tests.helpers import make_workbook, steady_figures
 
 pytestmark = pytest.mark.integration
 
@@ -38,15 +38,11 @@ ROSTER = (
     Unit("gamma", "丙委", UnitKind.DEPARTMENT),
 )
 UNITS = {u.code: u for u in ROSTER}
-REVIEW = ("upheld", "corrected", "other", "pending")
 
 
 def figures(spec: FormatSpec, code: str, **changed: int) -> dict[str, Decimal]:
-    """A unit's ordinary figures (a township makes no 规章), with some inputs changed."""
-    values = unit_figures(len(code) * 7, spec)
-    values.update({f"s4_review_{p}": Decimal(1) for p in REVIEW})  # 行政复议 总计 4
-    if UNITS[code].kind == UnitKind.TOWNSHIP:
-        values.update({c: Decimal(0) for r in spec.kind_rules for c in r.cells})
+    """A unit's ordinary figures (行政复议 总计 20 every year), with some inputs changed."""
+    values = steady_figures(len(code) * 7, spec, UNITS[code].kind)
     values.update({k: Decimal(v) for k, v in changed.items()})
     return values
 
@@ -98,9 +94,9 @@ def test_last_years_figures_from_the_database_flag_one_jump_and_one_township(
         store_cycle(engine, run(tmp_path, 2020, FORMAT_2019, first, {}))
 
         last = read_last_year(url, 2021, last_year_cells(FORMAT_2021))
-        assert last.figures["alpha"]["s4_review_total"] == 4  # a key figure, read back
+        assert last.figures["alpha"]["s4_review_total"] == 20  # a key figure, read back
         second = {code: figures(FORMAT_2021, code) for code in UNITS}
-        second["alpha"] = figures(FORMAT_2021, "alpha", s4_review_upheld=397)  # 4 → 400
+        second["alpha"] = figures(FORMAT_2021, "alpha", s4_review_upheld=1985)  # 20 → 2000
         second["beta"] = figures(FORMAT_2021, "beta", s2_regulations_issued=2)
         result = run(tmp_path, 2021, FORMAT_2021, second, last.figures)
 
