@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nianbao.core.engine import locate
 from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMAT_2019, FORMAT_2021
+from nianbao.core.layout import locate
 from nianbao.core.model import Unit
 from nianbao.core.plausibility import (
     KIND_SIGNIFICANCE,
