@@ -73,3 +73,11 @@ def steady_figures(seed: int, spec: FormatSpec, kind: str = "") -> dict[str, Dec
     if kind == UnitKind.TOWNSHIP:
         figures.update({c: Decimal(0) for rule in spec.kind_rules for c in rule.cells})
     return figures
+
+
+def without_regulations(
+    figures: dict[str, Decimal], spec: FormatSpec = FORMAT_2019
+) -> dict[str, Decimal]:
+    """A township's figures: nothing in the 规章 row (a township reporting 规章 gets a
+    plausibility warning)."""
+    return {**figures, **{c: Decimal(0) for rule in spec.kind_rules for c in rule.cells}}
