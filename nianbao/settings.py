@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from nianbao.core.clock import DEFAULT_TIMEZONE, zone
+from nianbao.core.thresholds import Thresholds
 from nianbao.io.bounds import MB, ReadBounds
 
 ROOT_CONFIG = "nianbao.toml"
@@ -71,6 +72,26 @@ class Settings(BaseSettings):
         ge=0,
         description="同一共享文件夹、同一年度已有运行时，最多等待多少秒；0 为不等待，立即停止",
     )
+    plausibility_ratio: float = Field(
+        default=Thresholds.ratio,
+        gt=1,
+        description="主要数字与上年相比变化多少倍（增或减）才提示；须同时超过 plausibility_change",
+    )
+    plausibility_change: float = Field(
+        default=Thresholds.change,
+        ge=0,
+        description="主要数字与上年相比（或与同类单位中位数相比）至少相差多少才提示",
+    )
+    plausibility_peer_score: float = Field(
+        default=Thresholds.peer_score,
+        gt=1,
+        description="与同类单位相比的稳健偏离分数（以中位数绝对偏差计）达到多少才提示",
+    )
+    plausibility_min_peers: int = Field(
+        default=Thresholds.min_peers,
+        ge=3,
+        description="同类单位（按单位类型）至少有多少个已接收的单位才与同类单位比较",
+    )
     fault: str | None = Field(
         default=None,
         description="仅供测试：在指定阶段（intake、store、outputs，加 :term 为 SIGTERM）终止运行",
@@ -95,6 +116,16 @@ class Settings(BaseSettings):
             ratio=self.max_zip_ratio,
             members=self.max_zip_members,
             cells=self.max_sheet_cells,
+        )
+
+    @property
+    def plausibility(self) -> Thresholds:
+        """When a figure is flagged as implausible (the review list's warnings)."""
+        return Thresholds(
+            ratio=self.plausibility_ratio,
+            change=self.plausibility_change,
+            peer_score=self.plausibility_peer_score,
+            min_peers=self.plausibility_min_peers,
         )
 
     @property

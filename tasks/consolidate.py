@@ -25,6 +25,8 @@ def consolidate_cycle(inputs: CycleInputs, intake: Intake) -> CycleResult:
         s.deadline,
         s.timezone,
         inputs.last.accepted_files,
+        inputs.last.figures,
+        s.plausibility,
     )
     log = get_run_logger()
     for unit in inputs.roster:

@@ -7,7 +7,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.engine import make_url
 
-from nianbao.core.board import board_rows, findings_markdown, key_total_rows, outputs_markdown
+from nianbao.core.board import (
+    board_rows,
+    findings_markdown,
+    key_total_rows,
+    outputs_markdown,
+    review_markdown,
+)
 from nianbao.core.model import CycleResult, Status
 from nianbao.core.unit_status import cycle_status
 from tasks.inputs import CycleInputs
@@ -35,6 +41,11 @@ def publish_artifacts(
         key=artifact_key(year, "findings"),
         description=f"{year}年度校验问题汇总（按单位、问题代码计数）",
     )
+    create_markdown_artifact(
+        review_markdown(status),
+        key=artifact_key(year, "review"),
+        description=f"{year}年度待审核单位（按可疑程度排序）",
+    )
     create_table_artifact(
         key_total_rows(result),
         key=artifact_key(year, "totals"),
@@ -48,4 +59,4 @@ def publish_artifacts(
     )
     done = sum(u.status is not Status.MISSING for u in status.units)
     get_run_logger().info("运行结果已发布：%d个单位中%d个已报送", len(status.units), done)
-    return [artifact_key(year, n) for n in ("board", "findings", "totals", "outputs")]
+    return [artifact_key(year, n) for n in ("board", "findings", "review", "totals", "outputs")]

@@ -60,3 +60,24 @@ def make_workbook(
     stamp = received.timestamp()
     os.utime(path, (stamp, stamp))
     return path
+
+
+def steady_figures(seed: int, spec: FormatSpec, kind: str = "") -> dict[str, Decimal]:
+    """``unit_figures`` whose key figures of tables 二 and 四 are the same every year (5 a
+    cell; 本年新收 stays within 3–21), so that two years' returns raise no plausibility
+    warning; a township's 规章 row is 0."""
+    figures = unit_figures(seed, spec)
+    for cid in spec.inputs:
+        if cid.startswith("s4_") or (cid in spec.key_figures and cid.startswith("s2_")):
+            figures[cid] = Decimal(5)
+    if kind == UnitKind.TOWNSHIP:
+        figures.update({c: Decimal(0) for rule in spec.kind_rules for c in rule.cells})
+    return figures
+
+
+def without_regulations(
+    figures: dict[str, Decimal], spec: FormatSpec = FORMAT_2019
+) -> dict[str, Decimal]:
+    """A township's figures: nothing in the 规章 row (a township reporting 规章 gets a
+    plausibility warning)."""
+    return {**figures, **{c: Decimal(0) for rule in spec.kind_rules for c in rule.cells}}

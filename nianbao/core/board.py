@@ -1,7 +1,8 @@
 """What the office sees of one run, as plain rows formatted from its ``CycleStatus``: the
 completeness board and the 催报名单 (status.xlsx and ``nianbao status``), and the run page's
 board, findings summary, key totals and where the outputs went (Prefect artifacts, built in
-``tasks/report_artifacts.py``). Pure functions.
+``tasks/report_artifacts.py``), with the review list (``nianbao.core.review_list``). Pure
+functions.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from decimal import Decimal
 from nianbao.core.clock import DEFAULT_TIMEZONE, local, shown, zone_label
 from nianbao.core.findings import CATALOGUE
 from nianbao.core.model import CycleResult, Status
+from nianbao.core.review_list import (
+    REVIEW_COLUMNS,
+    REVIEW_TITLE,
+    review_list,
+    review_rows,
+    suspicion,
+)
 from nianbao.core.spec import Severity
 from nianbao.core.unit_status import CycleStatus, UnitStatus, other_years_note
 
@@ -94,9 +102,30 @@ def board_rows(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[Row]:
             when: shown(u.received_at, tz, label=False) if u.received_at else "",
             "错误数": u.errors,
             "提示数": u.warnings,
+            "可疑程度": _suspicion(u),
         }
         for u in status.units
     ]
+
+
+def _suspicion(unit: UnitStatus) -> str:
+    """The board's 可疑程度: the most significant plausibility warning, "" when none."""
+    top = suspicion(unit)
+    return f"{top:.2f}" if top else ""
+
+
+def review_markdown(status: CycleStatus) -> str:
+    """The run page's 待审核单位（按可疑程度排序）: the review list, most suspicious first."""
+    entries = review_list(status)
+    head = f"## {status.year}年度{REVIEW_TITLE}\n\n"
+    if not entries:
+        return head + "没有待审核的单位。\n"
+    flagged = sum(1 for e in entries if e.flags)
+    rows: list[Row] = [dict(zip(REVIEW_COLUMNS, row, strict=True)) for row in review_rows(entries)]
+    return (
+        f"{head}共{len(entries)}个单位，其中{flagged}个有可疑提示（可疑程度1为达到提示标准，"
+        f"越大越可疑）。\n\n{markdown_table(rows)}\n"
+    )
 
 
 def findings_rows(status: CycleStatus) -> list[Row]:

@@ -20,8 +20,10 @@ def _rhs(eq: CarryEquation, this: Mapping[str, Decimal], last: Mapping[str, Deci
 
 
 def last_year_cells(spec: FormatSpec) -> frozenset[str]:
-    """The cells of last year's returns that this year's rules read."""
-    return frozenset(t.cell for eq in spec.carry_equations for t in eq.rhs if t.last_year)
+    """The cells of last year's returns that this year's rules read: the cross-year rules'
+    and the key figures the plausibility checks compare."""
+    carried = {t.cell for eq in spec.carry_equations for t in eq.rhs if t.last_year}
+    return frozenset(carried | set(spec.key_figures))
 
 
 def carry_forward(spec: FormatSpec, last: Mapping[str, Decimal]) -> dict[str, Decimal]:

@@ -245,6 +245,29 @@ _KINDS = (
         "请核对现行有效件数；如有清理等原因，请在“说明”中写明。",
     ),
     Kind(
+        "plausibility-year",
+        W,
+        "主要数字与上年相比变化异常",
+        "{subject}“{labels}”（{sheet}!{cell}）本年为{actual}，上年为{expected}，{basis}；"
+        "变化远超一般年度波动，可能多填或少填了位数。",
+        "请核对这个数字；如确实如此（如机构调整、业务量变化），请在“说明”中写明原因。",
+    ),
+    Kind(
+        "plausibility-peer",
+        W,
+        "主要数字与同类单位相比异常",
+        "{subject}“{labels}”（{sheet}!{cell}）为{actual}，{basis}；"
+        "明显偏离同类单位，可能多填或少填了位数。",
+        "请核对这个数字；如确实如此（如本单位业务量特别大），请在“说明”中写明原因。",
+    ),
+    Kind(
+        "plausibility-kind",
+        W,
+        "本类单位不应有此项数字",
+        "{subject}在“{labels}”（{sheet}!{cell}）填了{actual}，但{basis}。",
+        "请核对是否填错了行（如把规范性文件填在了规章一行）；如确有其事，请在“说明”中写明。",
+    ),
+    Kind(
         "format-detected",
         W,
         "模板标识缺失，已按表格内容识别",
@@ -290,6 +313,10 @@ _KINDS = (
 
 CATALOGUE: dict[str, Kind] = {k.code: k for k in _KINDS}
 
+# Plausibility warnings: figures that pass every identity but look wrong (against the unit's
+# last year, its peers, its kind); computed over all units at consolidation, ranked by
+# ``Finding.significance`` on the review list.
+PLAUSIBILITY_CODES = frozenset({"plausibility-year", "plausibility-peer", "plausibility-kind"})
 # Findings on a file the intake did not read (a link, too large, still being written, …):
 # they are the run's findings on the unit (the board, status.json's top-level findings) and
 # do not change its status; the file is no submission.
@@ -336,6 +363,11 @@ class Finding:
     suspects: tuple[str, ...] = ()
     short_side: str = ""  # official labels of the short side, joined with " + "
     gap: str = ""  # by how much it is short
+    # A plausibility warning: the unit as its message names it, why the figure is suspicious,
+    # and how much (0 for every other finding; 1 at the check's threshold, more beyond).
+    subject: str = ""
+    basis: str = ""
+    significance: float = 0.0
 
     @property
     def kind(self) -> Kind:
@@ -384,6 +416,7 @@ class Finding:
             "explanation": self.explanation,
             "cells": list(self.cells),
             "suspects": list(self.suspects),
+            "significance": self.significance,
         }
 
 

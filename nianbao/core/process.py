@@ -18,7 +18,9 @@ from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Uni
 from nianbao.core.narrative import check_narrative
 from nianbao.core.numbers import parse_cell
 from nianbao.core.parse import Extracted, extract, read_meta
+from nianbao.core.plausibility import Figures, plausibility_findings
 from nianbao.core.spec import FormatSpec, Severity
+from nianbao.core.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from nianbao.core.validate import check_identities, derive, validate_batch
 
 DEFAULT_MAX_FINDINGS = 100
@@ -274,6 +276,33 @@ def supersede(submissions: Iterable[Submission]) -> list[Submission]:
     return out
 
 
+def _plausible(
+    spec: FormatSpec,
+    roster: Sequence[Unit],
+    subs: list[Submission],
+    last: Figures,
+    thresholds: Thresholds,
+) -> list[Submission]:
+    """``subs`` with the plausibility warnings on the current accepted submissions (the
+    unit's 说明 attached): warnings only, an accepted unit stays accepted."""
+    current = {s.unit: s for s in subs if s.status.accepted}
+    found = plausibility_findings(
+        spec, roster, {code: s.values for code, s in current.items()}, last, thresholds
+    )
+    if not found:
+        return subs
+    out = []
+    for s in subs:
+        more = found.get(s.unit) if current.get(s.unit) is s else None
+        if more:
+            more = _explain(
+                [replace(f, unit=s.unit, file=s.file) for f in more], s.texts.get(EXPLANATION, "")
+            )
+            s = replace(s, findings=(*s.findings, *more), status=Status.ACCEPTED_WITH_WARNINGS)
+        out.append(s)
+    return out
+
+
 def add_up(spec: FormatSpec, parts: Sequence[dict[str, Decimal]]) -> dict[str, Decimal]:
     """Cell-wise sum of complete unit figures (zero when there are none)."""
     return {c.id: sum((p[c.id] for p in parts), Decimal(0)) for c in spec.cells}
@@ -288,12 +317,16 @@ def consolidate(
     deadline: datetime | None = None,
     tz: str = DEFAULT_TIMEZONE,
     last_accepted: Collection[str] = frozenset(),
+    last: Figures | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> CycleResult:
     """City totals over accepted submissions, with identities re-checked on the totals.
 
     Workbooks of another report year's cycle (``_other_cycle``; ``last_accepted`` holds the
     sha256 of last year's accepted returns, the cycle opens on 1 January in ``tz``) are set
-    aside in ``other_years``: a unit with only those has not reported this year.
+    aside in ``other_years``: a unit with only those has not reported this year. Accepted
+    units get their plausibility warnings (against ``last``, last year's figures by unit,
+    their peers and their kind: ``nianbao.core.plausibility``).
     """
     order = {u.code: i for i, u in enumerate(roster)}
     opens = cycle_opens(year, tz)
@@ -305,7 +338,7 @@ def consolidate(
     def place(s: Submission) -> tuple[int, str]:
         return order.get(s.unit, len(order)), s.file
 
-    subs = sorted(supersede(this), key=place)
+    subs = _plausible(spec, roster, sorted(supersede(this), key=place), last or {}, thresholds)
     accepted = [s.values for s in subs if s.status.accepted]
     totals = add_up(spec, accepted)
     recomputed: dict[str, Decimal | None] = {k: totals[k] for k in spec.inputs}

@@ -250,6 +250,16 @@ class TextField:
 
 
 @dataclass(frozen=True)
+class KindRule:
+    """Cells a unit of the roster kinds ``kinds`` (``UnitKind`` values) has no power to fill:
+    a figure in any of them is a plausibility warning; ``reason`` (Chinese) says why."""
+
+    kinds: frozenset[str]
+    cells: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
 class FormatSpec:
     """One national format version."""
 
@@ -261,6 +271,10 @@ class FormatSpec:
     texts: tuple[TextField, ...]
     carry_rules: tuple[CarryRule, ...] = ()
     template_version: str = "2"
+    # Plausibility: the figures compared with the unit's last year and with its peers (of
+    # the same roster kind), and the cells some kinds of unit cannot fill.
+    key_figures: tuple[str, ...] = ()
+    kind_rules: tuple[KindRule, ...] = ()
 
     @property
     def label(self) -> str:

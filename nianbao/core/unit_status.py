@@ -57,6 +57,11 @@ class StatusFinding:
         return str(self.doc.get("explanation") or "")
 
     @property
+    def significance(self) -> float:
+        """How suspicious a plausibility warning is (0 for other findings)."""
+        return float(self.doc.get("significance") or 0)
+
+    @property
     def unit(self) -> str:
         """The unit code of a run finding ("" for a unit's own or no unit's)."""
         return str(self.doc.get("unit") or "")

@@ -171,7 +171,9 @@ def test_custom_run_through_the_api_stores_totals_and_a_rerun_changes_nothing(
         "/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run["id"]]}}}
     ).json()
     by_key = {a["key"]: a for a in artifacts}
-    assert set(by_key) >= {f"nianbao-2020-{n}" for n in ("board", "findings", "totals", "outputs")}
+    assert set(by_key) >= {
+        f"nianbao-2020-{n}" for n in ("board", "findings", "review", "totals", "outputs")
+    }
     board = by_key["nianbao-2020-board"]
     rows = json.loads(board["data"]) if isinstance(board["data"], str) else board["data"]
     assert [(r["单位"], r["状态"], r["错误数"]) for r in rows] == [

@@ -11,7 +11,7 @@ from nianbao.core.formats import FORMAT_2019
 from nianbao.core.model import CycleResult, RawWorkbook
 from nianbao.core.process import consolidate, process_workbook
 from nianbao.io.xlsx_read import read_workbook
-from tests.helpers import ROSTER, make_workbook, unit_figures
+from tests.helpers import ROSTER, make_workbook, unit_figures, without_regulations
 
 SPEC = FORMAT_2019
 YEAR = 2020
@@ -39,7 +39,7 @@ def build_real_cycle(inbox: Path) -> RealCycle:
         unit_figures(3),
         received=datetime(2021, 1, 8, 9, tzinfo=UTC),
     )
-    figures = {"alpha": unit_figures(11), "beta": unit_figures(12)}
+    figures = {"alpha": unit_figures(11), "beta": without_regulations(unit_figures(12))}
     files = {
         "alpha": make_workbook(
             inbox / "alpha" / "甲局.xlsx",

@@ -28,6 +28,7 @@ from nianbao.core.layout import GUIDE_SHEET, RESULT_SHEET, TEXT_SHEET
 from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Unit
 from nianbao.core.parse import Extracted, extract
 from nianbao.core.process import consolidate, process_workbook
+from nianbao.core.roster import UnitKind
 from nianbao.core.unit_status import cycle_status
 from nianbao.io.export import write_summary
 from nianbao.io.feedback import write_rejection
@@ -48,7 +49,7 @@ S2, S3, S4 = "二、主动公开", "三、依申请公开", "四、复议诉讼"
 UNITS = (
     Unit("fgw", "市发展和改革委员会", "部门", "赵敏", "0453-3921001"),
     Unit("jyj", "市教育局", "部门", "钱进", "0453-3921002"),
-    Unit("sfhz", "绥芬河镇", "乡镇", "孙丽", "0453-3921003"),
+    Unit("sfhz", "绥芬河镇", UnitKind.TOWNSHIP, "孙丽", "0453-3921003"),
     Unit("kaw", "口岸委", "部门", "李强", "0453-3921004"),
 )
 FGW, JYJ, SFHZ, KAW = UNITS
@@ -142,7 +143,8 @@ class Samples:
 
 def _cycle(root: Path) -> tuple[CycleResult, list[Submission], dict[str, RawWorkbook]]:
     """Four units: 发改委's return loses an outcome (A1) and has a word for a number (rejected),
-    the town leaves a cell blank (accepted with a warning), 口岸委 sends nothing."""
+    the town leaves a cell blank and reports 规章 (accepted with two warnings), 口岸委 sends
+    nothing."""
     units = {u.code: u for u in UNITS}
     files = {}
     for unit, seed in ((FGW, 31), (JYJ, 32), (SFHZ, 33)):
@@ -197,7 +199,9 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Samples]:
     extracted = Extracted()
     list(extract(FORMAT_2019, raws["fgw"].grids, extracted))
     write_rejection(files["rejection"], FORMAT_2019, FGW, 2020, fgw, extracted.values, {})
-    write_receipt(files["receipt"], SFHZ, 2020, sfhz, late=True)
+    receipt = result.current("sfhz")  # with its plausibility warning: a town reporting 规章
+    assert receipt is not None
+    write_receipt(files["receipt"], SFHZ, 2020, receipt, late=True)
     write_status_book(cycle_status(result), files["status"])
     files["summary"] = write_summary(FORMAT_2019, result, out)["summary_xlsx"]
     pdfs = root / "pdf"
@@ -278,7 +282,7 @@ def test_receipt_prints_on_one_page_with_whole_labels(samples: Samples) -> None:
     for label in ("SHA-256", "是否逾期", "接收时间（北京时间）"):
         assert any(label in line for line in lines), label
     assert "2021-01-10 10:00:00" in page.text
-    assert "blank-cell" in page.flat
+    assert "blank-cell" in page.flat and "plausibility-kind" in page.flat
     save_png(printed.pdf, number, "print-receipt")
 
 

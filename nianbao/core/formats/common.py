@@ -5,7 +5,18 @@ Labels are the official ones (国办公开办函〔2019〕60号 and 〔2021〕30
 
 from __future__ import annotations
 
-from nianbao.core.spec import Block, CarryRule, Node, Rule, Severity, Table, Term, TextField
+from nianbao.core.roster import UnitKind
+from nianbao.core.spec import (
+    Block,
+    CarryRule,
+    KindRule,
+    Node,
+    Rule,
+    Severity,
+    Table,
+    Term,
+    TextField,
+)
 
 S3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
@@ -213,4 +224,25 @@ def carry_over_rule() -> CarryRule:
         lhs="s3_carried_in_{col}",
         rhs=(Term("s3_carried_out_{col}", last_year=True),),
         each=(("col", S3_PARTS),),
+    )
+
+
+# Key figures of tables 三 and 四 (both formats), for the plausibility checks: 本年新收申请总数,
+# 办理结果总计 and the 行政复议 and 行政诉讼 totals. Each format adds its 主动公开 counts.
+KEY_FIGURES = (
+    "s3_new_total",
+    "s3_handled_total_total",
+    "s4_review_total",
+    "s4_suit_direct_total",
+    "s4_suit_after_review_total",
+)
+
+
+def regulations_rule(columns: tuple[str, ...]) -> KindRule:
+    """Townships and streets make no 规章 (《立法法》: only the State Council's departments and
+    the governments of provinces and 设区的市 do): any figure in the 规章 row of table 二."""
+    return KindRule(
+        kinds=frozenset({UnitKind.TOWNSHIP.value}),
+        cells=tuple(f"s2_regulations_{c}" for c in columns),
+        reason="乡镇人民政府、街道办事处无权制定规章（规章由国务院部门和省级、设区的市级人民政府制定）",
     )

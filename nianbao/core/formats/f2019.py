@@ -6,9 +6,11 @@ Issued with 国办公开办函〔2019〕60号; used for report years 2019 and 20
 from __future__ import annotations
 
 from nianbao.core.formats.common import (
+    KEY_FIGURES,
     S4,
     TEXTS,
     carry_over_rule,
+    regulations_rule,
     s2_table,
     s3_table,
     standard_rules,
@@ -89,4 +91,13 @@ FORMAT_2019 = FormatSpec(
         ),
     ),
     texts=TEXTS,
+    key_figures=(
+        "s2_normative_docs_made",
+        "s2_normative_docs_published",
+        "s2_licensing_decisions",
+        "s2_penalty_decisions",
+        "s2_enforcement_decisions",
+        *KEY_FIGURES,
+    ),
+    kind_rules=(regulations_rule(("made", "published", "total")),),
 )

@@ -6,9 +6,11 @@ Issued with 国办公开办函〔2021〕30号; used for report years 2021 onward
 from __future__ import annotations
 
 from nianbao.core.formats.common import (
+    KEY_FIGURES,
     S4,
     TEXTS,
     carry_over_rule,
+    regulations_rule,
     s2_table,
     s3_table,
     standard_rules,
@@ -106,4 +108,12 @@ FORMAT_2021 = FormatSpec(
             "processing_fee", "本年收取信息处理费（单位：元）", type=CellType.MONEY, unit="元"
         ),
     ),
+    key_figures=(
+        "s2_normative_docs_issued",
+        "s2_licensing_decisions",
+        "s2_penalty_decisions",
+        "s2_enforcement_decisions",
+        *KEY_FIGURES,
+    ),
+    kind_rules=(regulations_rule(("issued", "repealed", "in_force")),),
 )

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -189,6 +190,8 @@ class FindingRow(Base):
     expected: Mapped[str] = mapped_column(Text)
     actual: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
+    # How suspicious a plausibility warning is (the review list's order); 0 for the others.
+    significance: Mapped[float] = mapped_column(Float, server_default="0")
 
 
 class Total(Base):

@@ -126,6 +126,7 @@ def _finding_row(f: Finding) -> Row:
         "expected": f.expected,
         "actual": f.actual,
         "message": f.message,
+        "significance": f.significance,
     }
 
 
