@@ -25,6 +25,7 @@ def consolidate_cycle(inputs: CycleInputs, intake: Intake) -> CycleResult:
         s.deadline,
         s.timezone,
         inputs.last.accepted_files,
+        inputs.groups,
     )
     log = get_run_logger()
     for unit in inputs.roster:

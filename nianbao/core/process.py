@@ -14,7 +14,7 @@ from nianbao.core.detect import detect_format
 from nianbao.core.findings import Finding, has_errors
 from nianbao.core.formats import FORMATS, YEAR_FORMATS
 from nianbao.core.layout import META_SHEET, TEXT_SHEET, a1, text_cells
-from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Unit
+from nianbao.core.model import CycleResult, Group, RawWorkbook, Status, Submission, Unit
 from nianbao.core.narrative import check_narrative
 from nianbao.core.numbers import parse_cell
 from nianbao.core.parse import Extracted, extract, read_meta
@@ -288,6 +288,7 @@ def consolidate(
     deadline: datetime | None = None,
     tz: str = DEFAULT_TIMEZONE,
     last_accepted: Collection[str] = frozenset(),
+    groups: tuple[Group, ...] = (),
 ) -> CycleResult:
     """City totals over accepted submissions, with identities re-checked on the totals.
 
@@ -327,4 +328,5 @@ def consolidate(
         findings=(*findings, *total_findings),
         deadline=deadline,
         other_years=tuple(sorted(_distinct(others), key=place)),
+        groups=groups,
     )

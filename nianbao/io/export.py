@@ -8,6 +8,7 @@ Each file is written atomically (``nianbao.io.atomic``).
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,13 @@ HEADER = Style(
     bold=True, fill="DDEBF7", border=True, wrap=True, horizontal="center", vertical="center"
 )
 PRINT_SCALE = 70  # percent
+SUBTOTAL = Style(bold=True, fill="F2F2F2", border=True)  # a group's 小计 row
+
+
+@lru_cache(maxsize=64)
+def _name_style(depth: int, subtotal: bool) -> Style:
+    """The unit-name cell of a row at ``depth`` in the tree: indented two characters a level."""
+    return replace(SUBTOTAL if subtotal else Style(border=True), indent=2 * depth)
 
 
 @lru_cache(maxsize=65536)  # figures repeat a lot; the result depends on the value only
@@ -61,13 +69,20 @@ def write_xlsx(table: SummaryTable, path: Path) -> None:
         col: float(lead[col - 1]) if col <= table.lead else 16.0 for col in range(1, width + 1)
     }
     label_height = row_height((label, widths[c]) for c, label in enumerate(table.labels, start=1))
+    first = 3  # the sheet row of the table's first row
     sheet = Sheet(
         f"{table.year}年度汇总表",
         rows,
         row_styles={
             1: HEADER,
             2: Style(color="808080", size=9, border=True),
+            **{first + i: SUBTOTAL for i, _ in table.subtotals},
             len(rows): Style(bold=True, border=True),
+        },
+        cell_styles={  # names indented by their depth in the tree
+            (first + i, 2): _name_style(depth, (i, depth) in table.subtotals)
+            for i, depth in enumerate(table.depths)
+            if depth
         },
         styled_from=(3, Style(border=True)),
         widths=widths,
