@@ -32,6 +32,7 @@ def register(sub: SubParsers) -> None:
     tot = command(sub, "totals", "从数据库读出某年度的汇总数（可与另一年度对比增减）", _totals)
     tot.add_argument("--year", type=int, required=True, help="报告年度")
     tot.add_argument("--compare", type=int, metavar="YEAR", help="对比年度，如上一年度")
+    tot.add_argument("--group", metavar="CODE", help="只看这个分组（单位名单中的分组代码）的合计")
     _db_options(tot)
     tot.add_argument("--json", action="store_true", help="以JSON输出")
 
@@ -125,6 +126,10 @@ def _read_year(engine: Engine, year: int) -> tuple[StoredTotals, FormatSpec]:
 def _totals(args: argparse.Namespace) -> int:
     from nianbao.core.outputs import cells_json
 
+    if args.group is not None:
+        if args.compare is not None:
+            raise CliError("--group 和 --compare 不能同时使用")
+        return _group_totals(args)
     with _reading(args) as engine:
         stored, spec = _read_year(engine, args.year)
         last = _read_year(engine, args.compare) if args.compare is not None else None
@@ -140,6 +145,43 @@ def _totals(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
+    for cell in spec.cells:
+        print(f"{cell.id:<34}{totals[cell.id]!s:>12}  {cell.label}")
+    return 0
+
+
+def _group_totals(args: argparse.Namespace) -> int:
+    """One group's totals, with the units (and subgroups) directly under it."""
+    from nianbao.core.outputs import cells_json
+    from nianbao.io.db.groups import read_groups
+
+    with _reading(args) as engine:
+        stored, spec = _read_year(engine, args.year)
+        groups = read_groups(engine, args.year)
+    names = {g.code: g for g in groups.tree.groups} if groups else {}
+    group = names.get(args.group)
+    if groups is None or group is None:
+        known = "、".join(names) or "（该年度的单位名单中没有分组）"
+        raise CliError(f"{args.year}年度没有分组“{args.group}”；分组有：{known}")
+    totals = cells_json(spec, groups.totals[group.code])
+    below = groups.tree.leaves()[group.code]
+    if args.json:
+        out = {
+            "year": stored.year,
+            "format": stored.format,
+            "group": group.code,
+            "name": group.name,
+            "parent": group.parent,
+            "units": list(below),
+            "accepted": [c for c in below if c in stored.units],
+            "totals": totals,
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    taken = sum(c in stored.units for c in below)
+    print(
+        f"{stored.year}年度 {group.name}（{group.code}）合计：已接收{taken}个，共{len(below)}个单位"
+    )
     for cell in spec.cells:
         print(f"{cell.id:<34}{totals[cell.id]!s:>12}  {cell.label}")
     return 0

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from nianbao.core.model import CycleResult, Group, Unit
 from nianbao.core.spec import FormatSpec

@@ -165,7 +165,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("kind", ("kind", "单位类型", "类型", "单位类别"), check=_kind),
     Column("contact", ("contact", "联系人", "联系人姓名")),  # shown on the 催报名单
     Column("phone", ("phone", "联系电话", "电话")),
-    Column("parent", ("parent", "上级单位", "上级单位代码", "所属分组"), check=_parent),  # the tree; optional
+    Column(
+        "parent", ("parent", "上级单位", "上级单位代码", "所属分组"), check=_parent
+    ),  # the tree; optional
 )
 IGNORED = (
     "序号",

@@ -41,9 +41,7 @@ def trees(draw: st.DrawFn) -> tuple[Tree, dict[str, dict[str, Decimal]]]:
     seed = draw(st.integers(0, 2**32))
     rnd = random.Random(seed)
     figures = {
-        u.code: {
-            c.id: Decimal(rnd.randint(-5, 10**6)) / (100 if c.unit else 1) for c in SPEC.cells
-        }
+        u.code: {c.id: Decimal(rnd.randint(-5, 10**6)) / (100 if c.unit else 1) for c in SPEC.cells}
         for u in units
         if rnd.random() < 0.8
     }

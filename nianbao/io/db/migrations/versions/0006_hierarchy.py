@@ -24,7 +24,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column(
-        "cycle_units", sa.Column("parent", sa.String(64), nullable=False, server_default=sa.text("''"))
+        "cycle_units",
+        sa.Column("parent", sa.String(64), nullable=False, server_default=sa.text("''")),
     )
     op.create_table(
         "cycle_groups",
