@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "nianbao.cli.ops",
     "nianbao.cli.board",
     "nianbao.cli.report",
+    "nianbao.cli.upward",
 )
 
 # Errors a user makes (a wrong year, folder, roster or setting): one line, exit status 2.

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from nianbao.core.compare import Change
     from nianbao.io.db.lineage import Lineage
     from nianbao.io.db.read import StoredTotals
+    from nianbao.settings import Settings
 
 
 def register(sub: SubParsers) -> None:
@@ -254,7 +255,8 @@ def _delta_text(c: Change) -> str:
 def _explain(args: argparse.Namespace) -> int:
     from nianbao.io.db.lineage import explain_total, stored_format
 
-    tz = settings_for(root=args.root, db_url=args.db_url).timezone
+    settings = settings_for(root=args.root, db_url=args.db_url)
+    tz = settings.timezone
     with _reading(args) as engine:
         format_id = stored_format(engine, args.year)
         if format_id is None:
@@ -269,11 +271,34 @@ def _explain(args: argparse.Namespace) -> int:
     if lineage is None:
         raise CliError(f"数据库中没有{args.year}年度“{args.cell_id}”的汇总数")
     doc = _lineage_doc(spec, lineage, tz)
+    _add_breakdowns(doc, settings, spec)
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         _print_lineage(doc, args.unit, tz)
     return 0
+
+
+def _add_breakdowns(doc: dict[str, Any], settings: Settings, spec: FormatSpec) -> None:
+    """A source that is a lower office's return (上报) gets ``breakdown``: its units' values
+    of the cell, from the 下级单位明细 of the archived original."""
+    from nianbao.core.outputs import json_value
+    from nianbao.io.upward import archived_breakdown
+
+    cell = spec.cell[doc["cell_id"]]
+    for source in doc["sources"]:
+        lines = archived_breakdown(settings, spec, source["sha256"], source["file"])
+        if lines:
+            source["breakdown"] = [
+                {
+                    "unit": line.code,
+                    "unit_name": line.name,
+                    "value": json_value(line.values[cell.id], cell.type),
+                    "sha256": line.sha256,
+                    "version": line.version,
+                }
+                for line in lines
+            ]
 
 
 def _where(spec: FormatSpec, cell_id: str) -> dict[str, str]:
@@ -358,6 +383,12 @@ def _print_lineage(doc: dict[str, Any], unit: str | None, tz: str) -> None:
         print(f"     → 文件SHA-256：{s['sha256']}")
         print(f"     → 接收时间：{received}")
         print(f"     → 工作簿位置：工作表“{s['sheet']}”单元格 {s['cell']}")
+        if s.get("breakdown"):
+            print(f"     → 下级单位明细（{len(s['breakdown'])}个单位）：")
+        for b in s.get("breakdown", ()):
+            source = f"源文件SHA-256 {b['sha256'][:12]}…，{b['version']}"
+            value = f"{_num(b['value'])}{unit_text}"
+            print(f"        {b['unit_name']}（{b['unit']}）：{value}（{source}）")
     if unit is None and doc["sources"]:
         verdict = "一致" if doc["sum"] == doc["total"] else "不一致，请核查"
         print(f"  核对：各单位数值相加为 {_num(doc['sum'])}{unit_text}，与全市合计{verdict}。")

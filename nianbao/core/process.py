@@ -19,6 +19,7 @@ from nianbao.core.narrative import check_narrative
 from nianbao.core.numbers import parse_cell
 from nianbao.core.parse import Extracted, extract, read_meta
 from nianbao.core.spec import FormatSpec, Severity
+from nianbao.core.upward import BREAKDOWN_SHEET, check_breakdown
 from nianbao.core.validate import check_identities, derive, validate_batch
 
 DEFAULT_MAX_FINDINGS = 100
@@ -184,6 +185,8 @@ def process_batch(
             findings += more
             findings += _numeric_texts(spec, texts)
             findings += check_narrative(spec, texts, values)
+            if BREAKDOWN_SHEET in raw.grids:  # a return sent upward by a lower office
+                findings += check_breakdown(spec, raw.grids[BREAKDOWN_SHEET], values)
             previous = (last or {}).get(raw.unit_folder)
             if previous:
                 findings += check_continuity(spec, values, previous)
