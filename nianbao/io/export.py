@@ -28,12 +28,13 @@ HEADER = Style(
 )
 PRINT_SCALE = 70  # percent
 SUBTOTAL = Style(bold=True, fill="F2F2F2", border=True)  # a group's 小计 row
+INDENT_WIDTH = 3  # column width units an indent step takes
 
 
 @lru_cache(maxsize=64)
 def _name_style(depth: int, subtotal: bool) -> Style:
-    """The unit-name cell of a row at ``depth`` in the tree: indented two characters a level."""
-    return replace(SUBTOTAL if subtotal else Style(border=True), indent=2 * depth)
+    """The unit-name cell of a row at ``depth`` in the tree: indented one step a level."""
+    return replace(SUBTOTAL if subtotal else Style(border=True), indent=depth)
 
 
 @lru_cache(maxsize=65536)  # figures repeat a lot; the result depends on the value only
@@ -63,8 +64,13 @@ def write_xlsx(table: SummaryTable, path: Path) -> None:
     rows: list[list[CellValue]] = [list(table.labels), list(table.ids)]
     rows += ([_decimal_number(v) if isinstance(v, Decimal) else v for v in r] for r in table.rows)
     width = len(table.labels)
-    names = (str(r[1]) for r in table.rows)
-    lead = (14, min(max([12, *(display_width(n) + 2 for n in names)]), 30), 22)
+    depths = table.depths or (0,) * len(table.rows)
+    names = (
+        display_width(str(r[1])) + 2 + INDENT_WIDTH * d
+        for r, d in zip(table.rows, depths, strict=True)
+    )
+    status = (display_width(str(table.rows[i][2])) + 2 for i, _ in table.subtotals)
+    lead = (14, min(max([12, *names]), 30 + INDENT_WIDTH * max(depths)), max([22, *status]))
     widths = {
         col: float(lead[col - 1]) if col <= table.lead else 16.0 for col in range(1, width + 1)
     }

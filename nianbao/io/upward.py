@@ -48,6 +48,7 @@ from nianbao.settings import Settings
 
 MAX_TEMPLATE_BYTES = 20 * 2**20
 HEADER = Style(bold=True, fill="DDEBF7", border=True, wrap=True, vertical="center")
+SHA = Style(border=True, wrap=True, size=9)  # a sha256 on two lines
 RED = Font(name="宋体", size=11, bold=True, color="FFC00000")
 
 
@@ -164,9 +165,10 @@ def _breakdown(
             len(rows): Style(bold=True, border=True),
         },
         styled_from=(FIRST_ROW, Style(border=True)),
-        widths={1: 14.0, 2: 20.0, 3: 20.0, 4: 10.0, 5: 18.0}
+        cell_styles={(r, 3): SHA for r in range(FIRST_ROW, len(rows))},
+        widths={1: 14.0, 2: 20.0, 3: 36.0, 4: 10.0, 5: 18.0}
         | {c: 14.0 for c in range(lead + 1, len(rows[ID_ROW - 1]) + 1)},
-        heights={LABEL_ROW: 96.0},
+        heights={LABEL_ROW: 96.0} | {r: 26.0 for r in range(FIRST_ROW, len(rows))},
         freeze=(FIRST_ROW, 3),
         page=PageSetup(
             landscape=True, fit_width=False, scale=70, title_rows=(3, 4), title_cols=(1, 2)
