@@ -109,7 +109,8 @@ def read_breakdown(
             continue
         values: dict[str, Decimal] = {}
         for col, cell in enumerate(spec.cells, start=first):
-            value = to_decimal(at(row, col))
+            raw = at(row, col)
+            value = raw if isinstance(raw, Decimal) else to_decimal(raw)
             if value is None:
                 findings.append(_unreadable(a1(row, col), f"“{_text(at(row, col))}”不是数字"))
                 break

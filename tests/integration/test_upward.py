@@ -232,3 +232,27 @@ def test_explain_at_the_city_lists_the_county_units(
     text = capsys.readouterr().out
     county_line = text.index("某县（mouxian）")
     assert all(text.index(f"{u.name}（{u.code}）") > county_line for u in UNITS[:-1])
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    """A unit's name is the county's own text: written as text, read back as text."""
+    spec = FORMATS["2021"]
+    odd = Unit("odd", '=HYPERLINK("http://x","点")', "department")
+    path = make_workbook(
+        tmp_path / "inbox" / "odd" / "a.xlsx", odd, unit_figures(5, spec), 2021, spec
+    )
+    sub = process_workbook(read_workbook(path, "odd", "odd/a.xlsx"), spec, 2021, {"odd": odd})
+    result = consolidate(spec, 2021, (odd,), [sub])
+    url = f"sqlite:///{tmp_path / 'county.db'}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        store_cycle(engine, result)
+    finally:
+        engine.dispose()
+    county = County(spec, 2021, result, Settings(root=tmp_path, db_url=url))
+    out = export(county, tmp_path)
+    cell = load_workbook(out)[BREAKDOWN_SHEET].cell(FIRST_ROW, 2)
+    assert (cell.value, cell.data_type) == (odd.name, "s")
+    (back,) = city_reads(county, out).submissions
+    assert back.status.accepted
