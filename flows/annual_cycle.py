@@ -26,7 +26,7 @@ from nianbao.io.atomic import sweep_temporaries
 from nianbao.io.db.migrate import check_database
 from nianbao.io.faults import RunFault, as_fault, signals_deferred
 from nianbao.io.offload import Gate, store_job
-from nianbao.io.roster_file import load_roster
+from nianbao.io.roster_file import load_roster_tree
 from nianbao.io.runlock import RunLock
 from nianbao.io.staging import Staging
 from nianbao.settings import Settings, load_settings
@@ -113,10 +113,11 @@ def _cycle(
     params: CycleParams, settings: Settings, year: int, log: Log, phase: _Phase
 ) -> dict[str, object]:
     spec = format_for_year(year, params.format)
-    roster = load_roster(settings.root)
+    tree = load_roster_tree(settings.root)
+    roster = tree.units
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
     last = checked(load_last_year(settings.database_url, year, spec.id))
-    inputs = CycleInputs(year, spec.id, roster, settings, last)
+    inputs = CycleInputs(year, spec.id, roster, settings, last, tree.groups)
     intake = read_submissions(inputs)
     result = consolidate_cycle(as_is(inputs), as_is(intake))
     paths = _store_and_publish(inputs, result, params.dry_run, log, phase)

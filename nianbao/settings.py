@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         description="显示给人看的时间所用的时区（IANA名称）；数据库保存UTC",
     )
     max_findings: int = Field(default=100, ge=1, description="每个文件最多列出的问题数")
+    report_group_level: int = Field(
+        default=0,
+        ge=0,
+        description="报告初稿“其中……”分述到哪一层分组：0为逐个单位，1为第一层分组，依此类推",
+    )
     batch_size: int = Field(default=2000, ge=1, description="每个读取任务处理的工作簿数")
     workers: int = Field(
         default=0, ge=0, description="读取和校验工作簿的进程数；0 为按CPU核数，1 为不另开进程"

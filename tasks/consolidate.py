@@ -27,6 +27,7 @@ def consolidate_cycle(inputs: CycleInputs, intake: Intake) -> CycleResult:
         inputs.last.accepted_files,
         inputs.last.figures,
         s.plausibility,
+        inputs.groups,
     )
     log = get_run_logger()
     for unit in inputs.roster:

@@ -9,7 +9,7 @@ from typing import TypeVar, cast
 from prefect.utilities.annotations import quote
 
 from nianbao.core.formats import FORMATS
-from nianbao.core.model import Unit
+from nianbao.core.model import Group, Unit
 from nianbao.core.spec import FormatSpec
 from nianbao.io.db.last_year import LastYear
 from nianbao.settings import Settings
@@ -19,13 +19,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class CycleInputs:
-    """One run's report year, format (by id), roster, settings and last year's figures."""
+    """One run's report year, format (by id), roster (reporting units), settings, last year's
+    figures and the roster's groups (none for a flat roster)."""
 
     year: int
     format_id: str
     roster: tuple[Unit, ...]
     settings: Settings
     last: LastYear
+    groups: tuple[Group, ...] = ()
 
     @property
     def spec(self) -> FormatSpec:

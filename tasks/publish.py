@@ -45,7 +45,9 @@ def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) 
     fault_point("outputs", s.fault)
     write_status_book(status, staging.path(paths["status_book"]), s.timezone)
     issued = s.issue_date or date.today()
-    report = build_report(result, spec, s.region, s.issuer, issued, inputs.last.totals)
+    report = build_report(
+        result, spec, s.region, s.issuer, issued, inputs.last.totals, s.report_group_level
+    )
     own = s.root / TEMPLATE_NAME  # the office's copy of the template, when it has one
     render_docx(report, staging.path(paths["report"]), own if own.is_file() else None)
     for name, staged in write_summary(spec, result, staging.folder).items():  # 汇总表

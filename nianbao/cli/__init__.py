@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "nianbao.cli.board",
     "nianbao.cli.report",
     "nianbao.cli.review_list",
+    "nianbao.cli.upward",
 )
 
 # Errors a user makes (a wrong year, folder, roster or setting): one line, exit status 2.

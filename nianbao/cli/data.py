@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from nianbao.core.compare import Change
     from nianbao.io.db.lineage import Lineage
     from nianbao.io.db.read import StoredTotals
+    from nianbao.settings import Settings
 
 
 def register(sub: SubParsers) -> None:
@@ -32,6 +33,7 @@ def register(sub: SubParsers) -> None:
     tot = command(sub, "totals", "从数据库读出某年度的汇总数（可与另一年度对比增减）", _totals)
     tot.add_argument("--year", type=int, required=True, help="报告年度")
     tot.add_argument("--compare", type=int, metavar="YEAR", help="对比年度，如上一年度")
+    tot.add_argument("--group", metavar="CODE", help="只看这个分组（单位名单中的分组代码）的合计")
     _db_options(tot)
     tot.add_argument("--json", action="store_true", help="以JSON输出")
 
@@ -125,6 +127,10 @@ def _read_year(engine: Engine, year: int) -> tuple[StoredTotals, FormatSpec]:
 def _totals(args: argparse.Namespace) -> int:
     from nianbao.core.outputs import cells_json
 
+    if args.group is not None:
+        if args.compare is not None:
+            raise CliError("--group 和 --compare 不能同时使用")
+        return _group_totals(args)
     with _reading(args) as engine:
         stored, spec = _read_year(engine, args.year)
         last = _read_year(engine, args.compare) if args.compare is not None else None
@@ -140,6 +146,43 @@ def _totals(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
+    for cell in spec.cells:
+        print(f"{cell.id:<34}{totals[cell.id]!s:>12}  {cell.label}")
+    return 0
+
+
+def _group_totals(args: argparse.Namespace) -> int:
+    """One group's totals, with the units (and subgroups) directly under it."""
+    from nianbao.core.outputs import cells_json
+    from nianbao.io.db.groups import read_groups
+
+    with _reading(args) as engine:
+        stored, spec = _read_year(engine, args.year)
+        groups = read_groups(engine, args.year)
+    names = {g.code: g for g in groups.tree.groups} if groups else {}
+    group = names.get(args.group)
+    if groups is None or group is None:
+        known = "、".join(names) or "（该年度的单位名单中没有分组）"
+        raise CliError(f"{args.year}年度没有分组“{args.group}”；分组有：{known}")
+    totals = cells_json(spec, groups.totals[group.code])
+    below = groups.tree.leaves()[group.code]
+    if args.json:
+        out = {
+            "year": stored.year,
+            "format": stored.format,
+            "group": group.code,
+            "name": group.name,
+            "parent": group.parent,
+            "units": list(below),
+            "accepted": [c for c in below if c in stored.units],
+            "totals": totals,
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    taken = sum(c in stored.units for c in below)
+    print(
+        f"{stored.year}年度 {group.name}（{group.code}）合计：已接收{taken}个，共{len(below)}个单位"
+    )
     for cell in spec.cells:
         print(f"{cell.id:<34}{totals[cell.id]!s:>12}  {cell.label}")
     return 0
@@ -212,7 +255,8 @@ def _delta_text(c: Change) -> str:
 def _explain(args: argparse.Namespace) -> int:
     from nianbao.io.db.lineage import explain_total, stored_format
 
-    tz = settings_for(root=args.root, db_url=args.db_url).timezone
+    settings = settings_for(root=args.root, db_url=args.db_url)
+    tz = settings.timezone
     with _reading(args) as engine:
         format_id = stored_format(engine, args.year)
         if format_id is None:
@@ -227,11 +271,34 @@ def _explain(args: argparse.Namespace) -> int:
     if lineage is None:
         raise CliError(f"数据库中没有{args.year}年度“{args.cell_id}”的汇总数")
     doc = _lineage_doc(spec, lineage, tz)
+    _add_breakdowns(doc, settings, spec)
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         _print_lineage(doc, args.unit, tz)
     return 0
+
+
+def _add_breakdowns(doc: dict[str, Any], settings: Settings, spec: FormatSpec) -> None:
+    """A source that is a lower office's return (上报) gets ``breakdown``: its units' values
+    of the cell, from the 下级单位明细 of the archived original."""
+    from nianbao.core.outputs import json_value
+    from nianbao.io.upward import archived_breakdown
+
+    cell = spec.cell[doc["cell_id"]]
+    for source in doc["sources"]:
+        lines = archived_breakdown(settings, spec, source["sha256"], source["file"])
+        if lines:
+            source["breakdown"] = [
+                {
+                    "unit": line.code,
+                    "unit_name": line.name,
+                    "value": json_value(line.values[cell.id], cell.type),
+                    "sha256": line.sha256,
+                    "version": line.version,
+                }
+                for line in lines
+            ]
 
 
 def _where(spec: FormatSpec, cell_id: str) -> dict[str, str]:
@@ -316,6 +383,12 @@ def _print_lineage(doc: dict[str, Any], unit: str | None, tz: str) -> None:
         print(f"     → 文件SHA-256：{s['sha256']}")
         print(f"     → 接收时间：{received}")
         print(f"     → 工作簿位置：工作表“{s['sheet']}”单元格 {s['cell']}")
+        if s.get("breakdown"):
+            print(f"     → 下级单位明细（{len(s['breakdown'])}个单位）：")
+        for b in s.get("breakdown", ()):
+            source = f"源文件SHA-256 {b['sha256'][:12]}…，{b['version']}"
+            value = f"{_num(b['value'])}{unit_text}"
+            print(f"        {b['unit_name']}（{b['unit']}）：{value}（{source}）")
     if unit is None and doc["sources"]:
         verdict = "一致" if doc["sum"] == doc["total"] else "不一致，请核查"
         print(f"  核对：各单位数值相加为 {_num(doc['sum'])}{unit_text}，与全市合计{verdict}。")

@@ -72,7 +72,8 @@ def expected_report(engine: Engine, settings: Settings, year: int) -> tuple[Repo
     the roster units the stored run left out, for the notice of an incomplete draft)."""
     from nianbao.core.model import Status
     from nianbao.core.report.build import build_report_from
-    from nianbao.core.report.data import ReportData, UnitGap, UnitReport
+    from nianbao.core.report.data import ReportData, UnitGap, UnitReport, report_parts
+    from nianbao.io.db.groups import read_groups
     from nianbao.io.db.read import read_cycle, read_totals
 
     cycle = read_cycle(engine, year)
@@ -89,7 +90,9 @@ def expected_report(engine: Engine, settings: Settings, year: int) -> tuple[Repo
         for u in cycle.roster
         if u.status in (Status.MISSING, Status.REJECTED)
     )
-    data = ReportData(year, figures.totals, units, last.totals if last else None, gaps)
+    groups = read_groups(engine, year)
+    parts = report_parts(groups.tree, settings.report_group_level) if groups else ()
+    data = ReportData(year, figures.totals, units, last.totals if last else None, gaps, parts)
     issued = settings.issue_date or date.today()
     return build_report_from(data, spec, settings.region, settings.issuer, issued), spec
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from nianbao.core.clock import DEFAULT_TIMEZONE, local, shown, zone_label
 from nianbao.core.findings import CATALOGUE
@@ -54,13 +55,44 @@ def board_header(tz: str = DEFAULT_TIMEZONE) -> list[str]:
     return [received_column(tz) if c == "接收时间" else c for c in BOARD_COLUMNS]
 
 
+INDENT = "\u3000"  # a full-width space a level of the tree
+
+
+def in_tree(status: CycleStatus) -> list[tuple[int, UnitStatus | GroupLine]]:
+    """The board's entries: every unit in roster order, or, when the roster has groups, in
+    tree order with a line per group before its members; with each entry's depth."""
+    if not status.groups:
+        return [(0, u) for u in status.units]
+    tree = status.tree
+    leaves = tree.leaves()
+    units = {u.code: u for u in status.units}
+    out: list[tuple[int, UnitStatus | GroupLine]] = []
+    for node in tree.order:
+        if not node.group:
+            out.append((node.depth, units[node.code]))
+            continue
+        below = [units[c] for c in leaves[node.code]]
+        taken = sum(u.status.accepted for u in below)
+        out.append((node.depth, GroupLine(node.name, f"已接收{taken}个，共{len(below)}个单位")))
+    return out
+
+
+class GroupLine(NamedTuple):
+    """A group's line on the board: its name and how many of its units are in."""
+
+    name: str
+    label: str
+
+
 def board_table(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[list[BoardCell]]:
     """Rows of the completeness board of status.xlsx and ``nianbao status`` (one per roster
-    unit): counts as integers, the received time as an aware datetime in ``tz`` (None when
-    nothing came)."""
+    unit, grouped under a line per group when the roster has groups): counts as integers,
+    the received time as an aware datetime in ``tz`` (None when nothing came)."""
     return [
-        [
-            u.name,
+        [INDENT * depth + u.name, u.label, None, None, None, None, None, None]
+        if isinstance(u, GroupLine)
+        else [
+            INDENT * depth + u.name,
             u.label,
             u.file_shown,
             local(u.received_at, tz) if u.received_at else None,
@@ -69,7 +101,7 @@ def board_table(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[list[Bo
             u.explained,
             "是" if u.late else "",
         ]
-        for u in status.units
+        for depth, u in in_tree(status)
     ]
 
 
@@ -96,7 +128,16 @@ def board_rows(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[Row]:
     when = received_column(tz)
     return [
         {
-            "单位": u.name,
+            "单位": INDENT * depth + u.name,
+            "状态": u.label,
+            "文件": "",
+            when: "",
+            "错误数": "",
+            "提示数": "",
+        }
+        if isinstance(u, GroupLine)
+        else {
+            "单位": INDENT * depth + u.name,
             "状态": u.label,
             "文件": u.file_shown,
             when: shown(u.received_at, tz, label=False) if u.received_at else "",
@@ -104,7 +145,7 @@ def board_rows(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[Row]:
             "提示数": u.warnings,
             "可疑程度": _suspicion(u),
         }
-        for u in status.units
+        for depth, u in in_tree(status)
     ]
 
 

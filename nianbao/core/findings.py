@@ -303,6 +303,28 @@ _KINDS = (
         "这是程序内部错误，请联系系统维护人员。",
     ),
     Kind(
+        "breakdown-unreadable",
+        E,
+        "下级单位明细无法读取",
+        "“{sheet}”工作表{cell}：{actual}，无法核对下级单位明细。",
+        "“下级单位明细”由下级的 nianbao export-upward 生成，请不要手工修改；请下级重新导出后报送。",
+    ),
+    Kind(
+        "breakdown-mismatch",
+        E,
+        "下级单位明细与报表数不符",
+        "“{sheet}”工作表{cell}（{labels}）：各下级单位相加为{actual}，报表中为{expected}。",
+        "“下级单位明细”由下级的 nianbao export-upward 生成，请不要手工修改；"
+        "请下级核对后重新导出、报送。",
+    ),
+    Kind(
+        "breakdown-altered",
+        E,
+        "下级单位明细被改动",
+        "“{sheet}”工作表{cell}（{labels}）的数字与该行校验码不符，导出后被改动过。",
+        "“下级单位明细”由下级的 nianbao export-upward 生成，请不要手工修改；请下级重新导出后报送。",
+    ),
+    Kind(
         "too-many-findings",
         W,
         "问题过多，仅列出部分",

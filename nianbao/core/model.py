@@ -21,6 +21,17 @@ class Unit:
     kind: str = ""
     contact: str = ""
     phone: str = ""
+    parent: str = ""  # the code of the group the unit belongs to (roster column 上级单位)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A roster entry that returns nothing: its total is the sum of its members' (units and
+    groups whose ``parent`` is its code)."""
+
+    code: str
+    name: str
+    parent: str = ""
 
 
 class Status(StrEnum):
@@ -105,6 +116,7 @@ class CycleResult:
     # Workbooks of another report year found in units' folders: they belong to that year's
     # cycle, are left out of this one (no status, no feedback) and named on the 催报名单.
     other_years: tuple[Submission, ...] = ()
+    groups: tuple[Group, ...] = ()  # the roster's groups, in roster order (none: a flat roster)
 
     def late(self, sub: Submission) -> bool:
         """Whether a submission arrived after the cycle's deadline."""

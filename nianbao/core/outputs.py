@@ -9,6 +9,7 @@ from typing import Any
 
 from nianbao.core.clock import DEFAULT_TIMEZONE, iso_local
 from nianbao.core.compiled import compiled
+from nianbao.core.groups import group_totals
 from nianbao.core.model import CycleResult, Status
 from nianbao.core.spec import CellType, FormatSpec
 from nianbao.core.unit_status import CycleStatus, UnitStatus
@@ -45,20 +46,29 @@ def completeness(gaps: Iterable[tuple[str, Status]]) -> dict[str, Any]:
 
 
 def totals_doc(spec: FormatSpec, result: CycleResult) -> dict[str, Any]:
-    """``totals.json``: city totals and each accepted unit's figures."""
-    return {
+    """``totals.json``: city totals and each accepted unit's figures (and, when the roster
+    has groups, each group's name, parent and totals, in roster order)."""
+    doc = {
         "year": result.year,
         "format": result.format,
         **completeness((u.code, status) for u, status in result.not_included),
         "totals": cells_json(spec, result.totals),
         "units": {code: cells_json(spec, vals) for code, vals in result.breakdown.items()},
     }
+    if result.groups:
+        sums = group_totals(spec, result)
+        doc["groups"] = {
+            g.code: {"name": g.name, "parent": g.parent, "totals": cells_json(spec, sums[g.code])}
+            for g in result.groups
+        }
+    return doc
 
 
 def status_doc(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
     """``status.json``: one entry per roster unit with its current file and findings; times
-    in the office's time zone ``tz``, with the offset."""
-    return {
+    in the office's time zone ``tz``, with the offset. With groups in the roster, each unit
+    has its ``parent`` and ``groups`` lists them in roster order."""
+    doc = {
         "year": status.year,
         "format": status.format,
         **completeness((u.code, u.status) for u in status.units if not u.status.accepted),
@@ -66,6 +76,13 @@ def status_doc(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any
         "units": [_unit_doc(u, tz) for u in status.units],
         "findings": [f.doc for f in status.findings],
     }
+    if status.groups:  # a roster with a tree: each unit's group, and the groups
+        for entry, unit in zip(doc["units"], status.units, strict=True):
+            entry["parent"] = unit.parent
+        doc["groups"] = [
+            {"code": g.code, "name": g.name, "parent": g.parent} for g in status.groups
+        ]
+    return doc
 
 
 def _unit_doc(unit: UnitStatus, tz: str) -> dict[str, Any]:

@@ -14,13 +14,14 @@ from nianbao.core.detect import detect_format
 from nianbao.core.findings import Finding, has_errors
 from nianbao.core.formats import FORMATS, YEAR_FORMATS
 from nianbao.core.layout import META_SHEET, TEXT_SHEET, a1, text_cells
-from nianbao.core.model import CycleResult, RawWorkbook, Status, Submission, Unit
+from nianbao.core.model import CycleResult, Group, RawWorkbook, Status, Submission, Unit
 from nianbao.core.narrative import check_narrative
 from nianbao.core.numbers import parse_cell
 from nianbao.core.parse import Extracted, extract, read_meta
 from nianbao.core.plausibility import Figures, plausibility_findings
 from nianbao.core.spec import FormatSpec, Severity
 from nianbao.core.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from nianbao.core.upward import BREAKDOWN_SHEET, check_breakdown
 from nianbao.core.validate import check_identities, derive, validate_batch
 
 DEFAULT_MAX_FINDINGS = 100
@@ -186,6 +187,8 @@ def process_batch(
             findings += more
             findings += _numeric_texts(spec, texts)
             findings += check_narrative(spec, texts, values)
+            if BREAKDOWN_SHEET in raw.grids:  # a return sent upward by a lower office
+                findings += check_breakdown(spec, raw.grids[BREAKDOWN_SHEET], values)
             previous = (last or {}).get(raw.unit_folder)
             if previous:
                 findings += check_continuity(spec, values, previous)
@@ -319,6 +322,7 @@ def consolidate(
     last_accepted: Collection[str] = frozenset(),
     last: Figures | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    groups: tuple[Group, ...] = (),
 ) -> CycleResult:
     """City totals over accepted submissions, with identities re-checked on the totals.
 
@@ -360,4 +364,5 @@ def consolidate(
         findings=(*findings, *total_findings),
         deadline=deadline,
         other_years=tuple(sorted(_distinct(others), key=place)),
+        groups=groups,
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from nianbao.core.model import Unit
+from nianbao.core.model import Group, Unit
 
 CODE_RE = re.compile(r"^[a-z0-9_-]+$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # line breaks included: a roster value is one line
@@ -54,6 +54,7 @@ class UnitKind(StrEnum):
     TOWNSHIP = "township"
     ZONE = "zone"
     OTHER = "other"
+    GROUP = "group"  # not a reporting unit: a row that only groups others (上级单位)
 
     @property
     def label(self) -> str:
@@ -93,6 +94,7 @@ _KIND_WORDS: dict[UnitKind, tuple[str, ...]] = {
     ),
     UnitKind.ZONE: ("开发区", "园区", "开发区(园区)", "管委会"),
     UnitKind.OTHER: ("其他", "其它", "其他单位"),
+    UnitKind.GROUP: ("分组", "汇总分组", "分组汇总", "汇总组"),
 }
 
 
@@ -117,6 +119,15 @@ def _code(value: str) -> str:
         raise _Invalid(
             f"单位代码“{value}”只能包含小写字母、数字、下划线和连字符",
             "单位代码也是收件箱中该单位文件夹的名称，如 ziranziyuanju 或 dept-01",
+        )
+    return value
+
+
+def _parent(value: str) -> str:
+    if not CODE_RE.match(value):
+        raise _Invalid(
+            f"上级单位“{value}”不是单位代码",
+            "上级单位填所属分组的单位代码（小写字母、数字、下划线、连字符），不填名称",
         )
     return value
 
@@ -154,6 +165,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("kind", ("kind", "单位类型", "类型", "单位类别"), check=_kind),
     Column("contact", ("contact", "联系人", "联系人姓名")),  # shown on the 催报名单
     Column("phone", ("phone", "联系电话", "电话")),
+    Column(
+        "parent", ("parent", "上级单位", "上级单位代码", "所属分组"), check=_parent
+    ),  # the tree; optional
 )
 IGNORED = (
     "序号",
@@ -166,8 +180,8 @@ IGNORED = (
 
 _BY_HEADER = {h.lower(): c for c in COLUMNS for h in c.headers}
 HEADER_HINT = (
-    "表头应含 单位代码、单位名称，可另加 单位类型、联系人、联系电话"
-    "（或英文 code,name,kind,contact,phone），序号、备注列会被忽略"
+    "表头应含 单位代码、单位名称，可另加 单位类型、联系人、联系电话、上级单位"
+    "（或英文 code,name,kind,contact,phone,parent），序号、备注列会被忽略"
 )
 
 
@@ -234,15 +248,29 @@ def _find_header(rows: Sequence[list[str]]) -> _Header:
     raise RosterError(f"前{HEADER_ROWS}行中找不到表头（应有{needed}列）", hint=HEADER_HINT)
 
 
+@dataclass(frozen=True)
+class Roster:
+    """A roster's reporting units and its groups (rows of kind 分组), each in roster order."""
+
+    units: tuple[Unit, ...]
+    groups: tuple[Group, ...] = ()
+
+
 def parse_rows(rows: Sequence[Sequence[object]]) -> tuple[Unit, ...]:
-    """Units from a table's rows (row 1 first): a header row, then one unit per row.
+    """The reporting units of a table's rows (``parse_table``'s units)."""
+    return parse_table(rows).units
+
+
+def parse_table(rows: Sequence[Sequence[object]]) -> Roster:
+    """Units and groups from a table's rows (row 1 first): a header row, then one per row.
 
     Rows above the header (a title) and empty rows are skipped; cells under no header are
-    ignored. Raises RosterError naming the row.
+    ignored. Raises RosterError naming the row (also for a parent that is not a group of
+    the roster, and for groups that contain themselves).
     """
     texts = [[cell_text(v) for v in row] for row in rows]
     header = _find_header(texts)
-    units: list[Unit] = []
+    entries: list[tuple[int, Unit]] = []
     seen: dict[str, int] = {}
     for n, cells in enumerate(texts[header.row :], start=header.row + 1):
         values = {c.field: "" for c in COLUMNS}
@@ -273,14 +301,61 @@ def parse_rows(rows: Sequence[Sequence[object]]) -> tuple[Unit, ...]:
                 f"单位代码“{code}”与第{seen[code]}行重复", row=n, hint="每个单位的代码须不同"
             )
         seen[code] = n
-        units.append(Unit(**values))
-    if not units:
+        entries.append((n, Unit(**values)))
+    roster = _tree(entries)
+    if not roster.units:
         raise RosterError("名单中没有任何单位", hint="在表头下面每行填写一个单位")
-    return tuple(units)
+    return roster
+
+
+TREE_HINT = (
+    "上级单位填所属分组的单位代码；分组本身也占名单的一行，单位类型填“分组”"
+    "（分组不报送报表，它的合计是其下各单位之和），见 README 的“单位名单”一节"
+)
+
+
+def _tree(entries: Sequence[tuple[int, Unit]]) -> Roster:
+    """Split entries into reporting units and groups, checking every parent: it must be a
+    group of the roster, and no group may be (indirectly) its own member."""
+    rows = {u.code: n for n, u in entries}
+    groups = {u.code: u for _, u in entries if u.kind == UnitKind.GROUP}
+    for n, entry in entries:
+        if not entry.parent:
+            continue
+        if entry.parent not in rows:
+            raise RosterError(f"上级单位“{entry.parent}”不在名单中", row=n, hint=TREE_HINT)
+        if entry.parent not in groups:
+            raise RosterError(
+                f"上级单位“{entry.parent}”（第{rows[entry.parent]}行）不是分组",
+                row=n,
+                hint=TREE_HINT,
+            )
+    for code in groups:
+        path = [code]
+        while groups[path[-1]].parent:
+            path.append(groups[path[-1]].parent)
+            if path[-1] == code:
+                raise RosterError(
+                    f"上级单位形成循环：{' → '.join(path)}",
+                    row=rows[code],
+                    hint="分组不能直接或间接属于它自己；请改正其中一行的上级单位",
+                )
+            if path[-1] in path[:-1]:
+                break  # a loop that does not pass through ``code``: reported from its own row
+    return Roster(
+        units=tuple(u for _, u in entries if u.kind != UnitKind.GROUP),
+        groups=tuple(Group(g.code, g.name, g.parent) for g in groups.values()),
+    )
 
 
 def parse_roster(text: str) -> tuple[Unit, ...]:
-    """Units from roster CSV text (comma- or tab-separated; a leading BOM is ignored)."""
+    """Reporting units from roster CSV text (``parse_csv``'s units)."""
+    return parse_csv(text).units
+
+
+def parse_csv(text: str) -> Roster:
+    """Units and groups from roster CSV text (comma- or tab-separated; a leading BOM is
+    ignored)."""
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
@@ -293,7 +368,7 @@ def parse_roster(text: str) -> tuple[Unit, ...]:
             row=reader.line_num,
             hint="请在Excel中打开检查这一行，或另存为 roster.xlsx",
         ) from None
-    return parse_rows(rows)
+    return parse_table(rows)
 
 
 def roster_csv(units: Sequence[Unit]) -> str:

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from nianbao.core.findings import Finding
-from nianbao.core.model import CycleResult, Status, Unit
+from nianbao.core.groups import Tree
+from nianbao.core.model import CycleResult, Group, Status, Unit
 from nianbao.core.spec import Severity
 
 
@@ -103,6 +104,7 @@ class UnitStatus(NamedTuple):
     findings: tuple[StatusFinding, ...] = ()
     superseded: tuple[FileRef, ...] = ()
     other_years: tuple[OtherYearFile, ...] = ()
+    parent: str = ""  # the code of its group in the roster's tree
 
     @property
     def label(self) -> str:
@@ -152,6 +154,7 @@ class UnitStatus(NamedTuple):
             other_years=tuple(
                 OtherYearFile(o["year"], o["file"], o["sha256"]) for o in doc["other_years"]
             ),
+            parent=doc.get("parent", ""),
         )
 
 
@@ -166,6 +169,12 @@ class CycleStatus:
     deadline: datetime | None
     units: tuple[UnitStatus, ...]
     findings: tuple[StatusFinding, ...] = ()
+    groups: tuple[Group, ...] = ()  # the roster's groups (none: a flat roster)
+
+    @property
+    def tree(self) -> Tree:
+        """The roster's tree of these units and groups."""
+        return Tree(tuple(Unit(u.code, u.name, parent=u.parent) for u in self.units), self.groups)
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> CycleStatus:
@@ -176,6 +185,7 @@ class CycleStatus:
             deadline=_moment(doc["deadline"]),
             units=tuple(UnitStatus.from_json(u) for u in doc["units"]),
             findings=tuple(StatusFinding(f) for f in doc["findings"]),
+            groups=tuple(Group(g["code"], g["name"], g["parent"]) for g in doc.get("groups", ())),
         )
 
 
@@ -196,6 +206,7 @@ def unit_status(result: CycleResult, unit: Unit) -> UnitStatus:
             phone=unit.phone,
             superseded=superseded,
             other_years=others,
+            parent=unit.parent,
         )
     return UnitStatus(
         unit.code,
@@ -210,6 +221,7 @@ def unit_status(result: CycleResult, unit: Unit) -> UnitStatus:
         findings=tuple(StatusFinding.of(f) for f in current.findings),
         superseded=tuple(FileRef(s.file, s.sha256) for s in subs if s is not current),
         other_years=others,
+        parent=unit.parent,
     )
 
 
@@ -221,6 +233,7 @@ def cycle_status(result: CycleResult) -> CycleStatus:
         deadline=result.deadline,
         units=tuple(unit_status(result, unit) for unit in result.roster),
         findings=tuple(StatusFinding.of_run(f) for f in result.findings),
+        groups=result.groups,
     )
 
 

@@ -8,6 +8,7 @@ Each file is written atomically (``nianbao.io.atomic``).
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,14 @@ HEADER = Style(
     bold=True, fill="DDEBF7", border=True, wrap=True, horizontal="center", vertical="center"
 )
 PRINT_SCALE = 70  # percent
+SUBTOTAL = Style(bold=True, fill="F2F2F2", border=True)  # a group's 小计 row
+INDENT_WIDTH = 3  # column width units an indent step takes
+
+
+@lru_cache(maxsize=64)
+def _name_style(depth: int, subtotal: bool) -> Style:
+    """The unit-name cell of a row at ``depth`` in the tree: indented one step a level."""
+    return replace(SUBTOTAL if subtotal else Style(border=True), indent=depth)
 
 
 @lru_cache(maxsize=65536)  # figures repeat a lot; the result depends on the value only
@@ -55,19 +64,31 @@ def write_xlsx(table: SummaryTable, path: Path) -> None:
     rows: list[list[CellValue]] = [list(table.labels), list(table.ids)]
     rows += ([_decimal_number(v) if isinstance(v, Decimal) else v for v in r] for r in table.rows)
     width = len(table.labels)
-    names = (str(r[1]) for r in table.rows)
-    lead = (14, min(max([12, *(display_width(n) + 2 for n in names)]), 30), 22)
+    depths = table.depths or (0,) * len(table.rows)
+    names = (
+        display_width(str(r[1])) + 2 + INDENT_WIDTH * d
+        for r, d in zip(table.rows, depths, strict=True)
+    )
+    status = (display_width(str(table.rows[i][2])) + 2 for i, _ in table.subtotals)
+    lead = (14, min(max([12, *names]), 30 + INDENT_WIDTH * max(depths)), max([22, *status]))
     widths = {
         col: float(lead[col - 1]) if col <= table.lead else 16.0 for col in range(1, width + 1)
     }
     label_height = row_height((label, widths[c]) for c, label in enumerate(table.labels, start=1))
+    first = 3  # the sheet row of the table's first row
     sheet = Sheet(
         f"{table.year}年度汇总表",
         rows,
         row_styles={
             1: HEADER,
             2: Style(color="808080", size=9, border=True),
+            **{first + i: SUBTOTAL for i, _ in table.subtotals},
             len(rows): Style(bold=True, border=True),
+        },
+        cell_styles={  # names indented by their depth in the tree
+            (first + i, 2): _name_style(depth, (i, depth) in table.subtotals)
+            for i, depth in enumerate(table.depths)
+            if depth
         },
         styled_from=(3, Style(border=True)),
         widths=widths,

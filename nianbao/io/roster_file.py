@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element, XMLParser
 from python_calamine import CalamineWorkbook
 
 from nianbao.core.model import Unit
-from nianbao.core.roster import RosterError, parse_roster, parse_rows
+from nianbao.core.roster import Roster, RosterError, parse_csv, parse_table
 from nianbao.io.extent import sheet_extent
 
 ROSTER_FILES = ("roster.xlsx", "roster.csv")
@@ -58,12 +58,23 @@ def find_roster(root: Path) -> Path:
 
 
 def load_roster(root: Path) -> tuple[Unit, ...]:
-    """The units of the roster in ``root``."""
+    """The reporting units of the roster in ``root``."""
     return read_roster(find_roster(root))
 
 
+def load_roster_tree(root: Path) -> Roster:
+    """The units and groups of the roster in ``root``."""
+    return read_roster_tree(find_roster(root))
+
+
 def read_roster(path: Path) -> tuple[Unit, ...]:
-    """Units listed in ``path`` (.xlsx, else CSV); RosterError naming the file otherwise."""
+    """The reporting units listed in ``path`` (see ``read_roster_tree``)."""
+    return read_roster_tree(path).units
+
+
+def read_roster_tree(path: Path) -> Roster:
+    """Units and groups listed in ``path`` (.xlsx, else CSV); RosterError naming the file
+    otherwise."""
     try:
         if not path.is_file():
             raise RosterError("找不到这个文件", hint="请检查文件名和路径")
@@ -74,8 +85,8 @@ def read_roster(path: Path) -> tuple[Unit, ...]:
                 f"文件超过{MAX_BYTES // 2**20}MB，不像是单位名单", hint="请只保留单位名单的内容"
             )
         if path.suffix.lower() == ".xlsx":
-            return parse_rows(workbook_rows(data))
-        return parse_roster(decode_csv(data))
+            return parse_table(workbook_rows(data))
+        return parse_csv(decode_csv(data))
     except RosterError as exc:
         raise exc.in_file(str(path)) from None
 

@@ -24,6 +24,7 @@ from nianbao.core.formats import FORMATS
 from nianbao.core.layout import GUIDE_SHEET, META_SHEET, RESULT_SHEET, TEXT_SHEET
 from nianbao.core.model import RawWorkbook
 from nianbao.core.spec import FormatSpec
+from nianbao.core.upward import BREAKDOWN_SHEET
 from nianbao.io.archive import archived_as, keep_bytes
 from nianbao.io.bounds import ReadBounds, check_zip, size_text
 from nianbao.io.guard import Refused
@@ -32,10 +33,16 @@ from nianbao.io.names import WORKBOOK_SUFFIXES, clean_cell_text, has_bad_cell_te
 Grid = list[list[Any]]
 
 # The sheets read from a workbook: every format's tables (format detection compares their
-# labels), the texts and the metadata. The guide is the template's too, but never read, and
-# so is 校验结果, which a unit may send back inside the corrected 退回修改 workbook.
+# labels), the texts, the metadata and, in a return a lower office sends upward, its
+# 下级单位明细. The guide is the template's too, but never read, and so is 校验结果, which a
+# unit may send back inside the corrected 退回修改 workbook.
 READ_SHEETS = frozenset(
-    {META_SHEET, TEXT_SHEET, *(t.sheet for spec in FORMATS.values() for t in spec.tables)}
+    {
+        META_SHEET,
+        TEXT_SHEET,
+        BREAKDOWN_SHEET,
+        *(t.sheet for spec in FORMATS.values() for t in spec.tables),
+    }
 )
 TEMPLATE_SHEETS = READ_SHEETS | {GUIDE_SHEET, RESULT_SHEET}
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC

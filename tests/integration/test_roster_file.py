@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from nianbao.core.model import Unit
 from nianbao.core.roster import RosterError, UnitKind
 from nianbao.io import roster_file
-from nianbao.io.roster_file import find_roster, load_roster, read_roster
+from nianbao.io.roster_file import find_roster, load_roster, read_roster, read_roster_tree
 
 pytestmark = pytest.mark.integration
 
@@ -161,3 +161,11 @@ def test_the_first_sheet_is_found_through_the_workbook_relationships(tmp_path: P
     with zipfile.ZipFile(path) as zf:
         assert roster_file._first_sheet(zf) == renamed
     assert read_roster(path) == (Unit("a", "甲"),)
+
+
+def test_a_cycle_of_groups_names_the_file_and_row(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("单位代码,单位名称,单位类型,上级单位\na,甲组,分组,b\nb,乙组,分组,a\nc,丙,,a\n")
+    with pytest.raises(RosterError) as caught:
+        read_roster_tree(path)
+    assert str(caught.value).startswith(f"单位名单 {path} 第2行：上级单位形成循环")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from nianbao.core.board import (
     board_rows,
+    board_table,
     findings_markdown,
     findings_rows,
     key_total_rows,
@@ -14,7 +16,8 @@ from nianbao.core.board import (
     outputs_markdown,
 )
 from nianbao.core.findings import Finding
-from nianbao.core.model import CycleResult, Status, Submission, Unit
+from nianbao.core.model import CycleResult, Group, Status, Submission, Unit
+from nianbao.core.outputs import status_doc
 from nianbao.core.unit_status import CycleStatus, cycle_status
 
 T0 = datetime(2021, 1, 10, 2, tzinfo=UTC)  # 10:00 in Beijing
@@ -143,3 +146,21 @@ def test_outputs_markdown_names_files_and_database_state() -> None:
 def test_markdown_table_escapes_pipes() -> None:
     assert markdown_table([{"a": "x|y", "b": 1}]) == "| a | b |\n|---|---|\n| x\\|y | 1 |"
     assert markdown_table([]) == ""
+
+
+def test_the_board_groups_units_under_a_line_per_group_and_reads_back() -> None:
+    roster = tuple(replace(u, parent="depts" if u.kind == "部门" else "") for u in ROSTER)
+    result = replace(_result(), roster=roster, groups=(Group("depts", "部门"),))
+    status = cycle_status(result)
+    rows = board_rows(status)
+    assert [(r["单位"], r["状态"]) for r in rows] == [
+        ("部门", "已接收1个，共2个单位"),
+        ("\u3000甲局", "已接收（有提示）"),
+        ("\u3000丙委", "未报送"),
+        ("乙镇", "已退回"),
+    ]
+    assert board_table(status)[0][2:] == [None] * 6
+    # status.json carries the tree, and the board read back from it is the same
+    again = CycleStatus.from_json(status_doc(status))
+    assert again.groups == status.groups
+    assert [r["单位"] for r in board_rows(again)] == [r["单位"] for r in rows]

@@ -3,9 +3,11 @@ administrative review and litigation (table 四)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from nianbao.core.report.figures import Figures
 from nianbao.core.report.sentence import Implied, Part, as_count, sentence, year_on_year
-from nianbao.core.report.types import Paragraph, Sentence
+from nianbao.core.report.types import Figure, Paragraph, Sentence
 from nianbao.core.report.wording import TRAILING_NOTE, strip_number
 from nianbao.core.spec import Node, Table
 
@@ -47,12 +49,26 @@ def _received(fig: Figures) -> Sentence:
     if not new.value:
         return sentence(f"{year}年", fig.nil("未收到政府信息公开申请"), "。", Implied(new))
     parts: list[Part] = []
-    for unit in fig.data.units:
-        f = fig.unit(unit.code, unit.values, "s3_new_total")
+    for name, f in _per_part(fig, "s3_new_total"):
         if f.value:
-            parts += ["，" if parts else "，其中", unit.name, as_count(f), "项"]
+            parts += ["，" if parts else "，其中", name, as_count(f), "项"]
     change = year_on_year(fig, new, "项")
     return sentence(f"{year}年共收到政府信息公开申请", as_count(new), "项", *change, *parts, "。")
+
+
+def _per_part(fig: Figures, cell: str) -> list[tuple[str, Figure]]:
+    """(name, figure) of each accepted unit, or of each part of the office's chosen level of
+    the roster's tree (a group's figure adds up its accepted units')."""
+    if not fig.data.parts:
+        return [(u.name, fig.unit(u.code, u.values, cell)) for u in fig.data.units]
+    values = {u.code: u.values for u in fig.data.units}
+    out = []
+    for part in fig.data.parts:
+        taken = [fig.unit(code, values[code], cell) for code in part.units if code in values]
+        if taken:
+            refs = tuple(r for f in taken for r in f.refs)
+            out.append((part.name, Figure(refs, sum((f.value for f in taken), Decimal(0)))))
+    return out
 
 
 def applications(fig: Figures) -> Paragraph:

@@ -83,6 +83,9 @@ def build_report(
     issuer: str,
     issue_date: date,
     last_totals: Mapping[str, Decimal] | None = None,
+    group_level: int = 0,
 ) -> Report:
-    """The consolidated report draft of a cycle (year-on-year changes with ``last_totals``)."""
-    return build_report_from(report_data(result, last_totals), spec, region, issuer, issue_date)
+    """The consolidated report draft of a cycle (year-on-year changes with ``last_totals``;
+    per-unit sentences at ``group_level`` of the roster's tree)."""
+    data = report_data(result, last_totals, group_level)
+    return build_report_from(data, spec, region, issuer, issue_date)

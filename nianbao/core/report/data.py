@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from nianbao.core.groups import Tree
 from nianbao.core.model import CycleResult, Status, Submission
 
 
@@ -30,6 +31,23 @@ class UnitGap:
 
 
 @dataclass(frozen=True)
+class ReportPart:
+    """A part the draft's per-unit sentences name: a unit, or a group with its units."""
+
+    code: str
+    name: str
+    units: tuple[str, ...]
+
+
+def report_parts(tree: Tree, level: int) -> tuple[ReportPart, ...]:
+    """The parts named at ``level`` of the roster's tree (none: name every unit, as a roster
+    without groups does)."""
+    if level <= 0 or not tree.groups:
+        return ()
+    return tuple(ReportPart(*part) for part in tree.parts(level))
+
+
+@dataclass(frozen=True)
 class ReportData:
     """What the draft is built from: a cycle's totals, its accepted units in roster order,
     the roster units not included and, when stored, last year's totals (for year-on-year
@@ -44,6 +62,7 @@ class ReportData:
     units: tuple[UnitReport, ...] = ()
     last_totals: Mapping[str, Decimal] | None = None
     not_included: tuple[UnitGap, ...] = ()
+    parts: tuple[ReportPart, ...] = ()  # the groups to name instead of units (none: units)
 
     @property
     def complete(self) -> bool:
@@ -61,13 +80,15 @@ def accepted_in_roster_order(result: CycleResult) -> tuple[Submission, ...]:
 
 
 def report_data(
-    result: CycleResult, last_totals: Mapping[str, Decimal] | None = None
+    result: CycleResult, last_totals: Mapping[str, Decimal] | None = None, level: int = 0
 ) -> ReportData:
-    """The draft's input from a cycle's outcome."""
+    """The draft's input from a cycle's outcome; per-unit sentences name the groups of
+    ``level`` of the roster's tree (0: every unit)."""
     names = {u.code: u.name for u in result.roster}
     units = tuple(
         UnitReport(s.unit, names.get(s.unit, s.unit), s.values, s.texts)
         for s in accepted_in_roster_order(result)
     )
     gaps = tuple(UnitGap(u.code, u.name, status) for u, status in result.not_included)
-    return ReportData(result.year, result.totals, units, last_totals, gaps)
+    parts = report_parts(Tree(result.roster, result.groups), level)
+    return ReportData(result.year, result.totals, units, last_totals, gaps, parts)

@@ -130,6 +130,20 @@ def read_accepted_shas(url: str, year: int) -> dict[str, set[str]]:
     return shas
 
 
+def accepted_sources(engine: Engine, year: int) -> dict[str, str]:
+    """The sha256 of the source workbook of each unit's figures in ``year`` (its latest
+    accepted submission, as ``read_totals`` reads), by unit code."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(UnitRow.code, SubmissionRow.sha256)
+            .join(UnitRow, UnitRow.id == SubmissionRow.unit_id)
+            .join(Cycle, Cycle.id == SubmissionRow.cycle_id)
+            .where(Cycle.year == year, SubmissionRow.status.in_(ACCEPTED))
+            .order_by(SubmissionRow.received_at, SubmissionRow.id)
+        )
+        return {code: sha for code, sha in rows}  # later (newer) rows overwrite
+
+
 def table_counts(engine: Engine) -> dict[str, int]:
     """Row count of every table of the schema."""
     with engine.connect() as conn:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -134,6 +135,33 @@ class RosterEntry(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     position: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(32))
+    parent: Mapped[str] = mapped_column(String(64), server_default=text("''"))  # its group
+
+
+class GroupRow(Base):
+    """A group of a cycle's roster (a row of kind 分组), in roster order."""
+
+    __tablename__ = "cycle_groups"
+    __table_args__ = (UniqueConstraint("cycle_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    parent: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class GroupTotal(Base):
+    """A group's total of one cell: the sum of the accepted units below it."""
+
+    __tablename__ = "group_totals"
+    __table_args__ = (UniqueConstraint("group_id", "cell_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("cycle_groups.id", ondelete="CASCADE"))
+    cell_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Decimal] = mapped_column(Amount())
 
 
 class SubmissionRow(Base):

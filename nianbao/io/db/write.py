@@ -28,6 +28,7 @@ from nianbao.core.formats import FORMATS
 from nianbao.core.layout import locate
 from nianbao.core.model import CycleResult, Status, Submission
 from nianbao.io.db.bulk import AmountsToDriver, chunks, insert_driver, raw
+from nianbao.io.db.groups import sync_groups
 from nianbao.io.db.migrate import writing
 from nianbao.io.db.schema import (
     CellLocation,
@@ -152,6 +153,7 @@ def store_cycle(
         _sync_values(session, sub_ids, planned)
         _sync_findings(session, cycle_id, sub_ids, planned, result.findings)
         _sync_totals(session, cycle_id, totals)
+        sync_groups(session, cycle_id, result)
         _sync_run(session, cycle_id, result, run_sha)
         _sync_locations(session, {result.format, *(s.format for s in result.submissions)})
         if before_commit is not None:
@@ -216,6 +218,7 @@ def _sync_roster(
             "unit_id": unit_ids[u.code],
             "position": pos,
             "status": result.status_of(u.code).value,
+            "parent": u.parent,
         }
         for pos, u in enumerate(result.roster)
     }

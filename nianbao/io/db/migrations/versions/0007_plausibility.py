@@ -1,7 +1,7 @@
 """Findings carry a significance: how suspicious a plausibility warning is (0 otherwise).
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 
 The review list ranks the units awaiting review by their most significant plausibility
 warning (``nianbao.core.plausibility``). Adding a column rebuilds no table, so the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
