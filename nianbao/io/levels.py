@@ -4,7 +4,8 @@ Each unit of a centre's roster may be a lower level (a county) with a shared fol
 own: ``ROOT/lower/<code>`` by default, or the folder a fan-out names for it. Its stored
 totals become its return in the centre's inbox (``inbox/<code>/<year>年度汇总上报.xlsx``), a
 workbook of the centre's own template, so the centre's ordinary cycle validates, stores and
-reports it like any unit's. ``hand_up`` is the one function that makes that workbook.
+reports it like any unit's. The workbook is the lower level's 上报 (``nianbao.io.upward``:
+the totals and the 下级单位明细 breakdown the centre's intake checks).
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from nianbao.core.formats import FORMATS
 from nianbao.core.levels import LevelOutcome, LevelState
 from nianbao.core.model import Unit
 from nianbao.core.spec import FormatSpec
 from nianbao.io.db.read import read_stored_totals
 from nianbao.io.folder import write_json
-from nianbao.io.template_fill import fill_workbook
 from nianbao.io.template_writer import write_template
+from nianbao.io.upward import UpwardError, export_upward
 from nianbao.settings import ROOT_CONFIG, Settings, load_settings
 
 LOWER = "lower"  # ROOT/lower/<code>: a lower level's shared folder by default
@@ -104,17 +104,6 @@ def _failed(unit: Unit, root: Path, why: str, run_id: str | None = None) -> Leve
     return LevelOutcome(unit.code, unit.name, str(root), LevelState.FAILED, run_id, why)
 
 
-def hand_up(lower: Settings, year: int, template: Path, out: Path) -> Path:
-    """Fill ``template`` (the centre's template for this lower level) with the lower
-    level's stored totals of ``year`` into ``out``; HandUpError when it has none."""
-    stored = read_stored_totals(lower.database_url, year)
-    if stored is None:
-        raise HandUpError(f"数据库中没有{year}年度的汇总结果（{lower.root}）")
-    inputs = FORMATS[stored.format].inputs
-    fill_workbook(template, {cid: stored.totals.get(cid, Decimal(0)) for cid in inputs}, out=out)
-    return out
-
-
 def deliver(
     centre: Settings,
     spec: FormatSpec,
@@ -140,8 +129,8 @@ def deliver(
         with tempfile.TemporaryDirectory(prefix=".nianbao-", dir=centre.root) as tmp:
             template = Path(tmp) / f"{unit.code}.xlsx"
             write_template(spec, unit, year, template)
-            hand_up(lower.settings, year, template, target)
-    except (HandUpError, OSError) as exc:
+            export_upward(lower.settings, year, template, target)
+    except (HandUpError, UpwardError, OSError) as exc:
         return _failed(unit, lower.root, f"{unit.name}的汇总结果未能上报：{exc}", run_id)
     return LevelOutcome(unit.code, unit.name, root, LevelState.HANDED_UP, run_id)
 
