@@ -29,6 +29,7 @@ from nianbao.io.offload import Gate, store_job
 from nianbao.io.roster_file import load_roster
 from nianbao.io.runlock import RunLock
 from nianbao.io.staging import Staging
+from nianbao.io.verdicts import feedback_turn, forget_caught_up, newer_answered
 from nianbao.settings import Settings, load_settings
 from tasks.consolidate import consolidate_cycle
 from tasks.faults import checked
@@ -159,14 +160,19 @@ def _store_and_publish(
             checked(stored.result())  # the write failed before its commit
             raise RuntimeError("the database write ended before its commit without a fault")
         # The point of no return: commit and publish; a stop meanwhile takes effect after.
-        with signals_deferred(signal.SIGTERM, signal.SIGINT):
-            phase.committing = True
-            gate.open()
-            if stored is not None and not checked(stored.result()):
-                raise RuntimeError("the database write rolled back although the gate was open")
-            unpublished = _publish(outputs, feedback, log)
-            phase.published = True
-        tidy_feedback(done, result, unpublished)  # earlier feedback into 历史/
+        # A unit answered since this run read its folder keeps that newer verdict.
+        with feedback_turn(settings.root):
+            with signals_deferred(signal.SIGTERM, signal.SIGINT):
+                phase.committing = True
+                gate.open()
+                if stored is not None and not checked(stored.result()):
+                    raise RuntimeError("the database write rolled back although the gate was open")
+                newer = newer_answered(settings.root, result, done.written)
+                feedback.withdraw(newer)
+                unpublished = _publish(outputs, feedback, log) | newer
+                phase.published = True
+            tidy_feedback(done, result, unpublished)  # earlier feedback into 历史/
+            forget_caught_up(settings.root, result)
     finally:
         gate.close()  # no effect once opened: a failure before it rolls the write back
         for task_run in (stored, returned):  # both end before their staging goes

@@ -6,7 +6,11 @@ once its size and modification time have not changed for ``settle`` seconds (the
 folders, temporary and empty files and symbolic links are ignored. Files that are already
 there when the watcher starts are taken as seen (the January schedule covers them).
 
-Each stable file becomes one Prefect event (``EVENT``); the deployment's trigger debounces
+Feedback comes first: the watcher answers the units whose files just became stable
+(``nianbao.io.unit_feedback``) and records each answer as a Prefect event (``FEEDBACK_EVENT``,
+one per unit, with its verdict), before anything else.
+
+Then each stable file becomes one Prefect event (``EVENT``); the deployment's trigger debounces
 them, firing on the first event and ignoring the rest of its ``within`` window. ``Pacer``
 holds back files that become stable inside that window and sends them just after it, so a
 late file still gets a run of its own instead of being swallowed by the debounce.
@@ -21,11 +25,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from nianbao.core.spec import Severity
 from nianbao.io.names import display_name, is_ignored
 
+if TYPE_CHECKING:
+    from nianbao.io.unit_feedback import Answer
+
 EVENT = "nianbao.inbox.file-stable"
+FEEDBACK_EVENT = "nianbao.unit.feedback"
 RESOURCE_PREFIX = "nianbao.root."
 
 Signature = tuple[int, int]  # (size in bytes, mtime in ns)
@@ -144,6 +153,41 @@ def file_stable_event(root: Path, year: int, relative: str) -> dict[str, Any]:
             "prefect.resource.name": root.resolve().name,
         },
         "payload": {"year": year, "root": str(root.resolve()), "file": relative, "unit": unit},
+    }
+
+
+def feedback_event(root: Path, year: int, answer: Answer) -> dict[str, Any]:
+    """Keyword arguments of ``prefect.events.emit_event`` for one unit's quick feedback: the
+    unit is the resource (``nianbao.unit.<root hash>.<code>``), the shared folder related."""
+    root = root.resolve()
+    sub, unit = answer.sub, answer.unit
+    shown = answer.feedback.relative_to(root).as_posix() if answer.feedback else None
+    return {
+        "event": FEEDBACK_EVENT,
+        "resource": {
+            "prefect.resource.id": f"nianbao.unit.{root_resource_id(root)[len(RESOURCE_PREFIX) :]}"
+            f".{unit.code}",
+            "prefect.resource.name": unit.name,
+        },
+        "related": [
+            {
+                "prefect.resource.id": root_resource_id(root),
+                "prefect.resource.role": "shared-folder",
+                "prefect.resource.name": root.name,
+            }
+        ],
+        "payload": {
+            "year": year,
+            "unit": unit.code,
+            "verdict": answer.status.value,
+            "label": answer.status.label,
+            "file": sub.file if sub else None,
+            "sha256": sub.sha256 if sub else None,
+            "feedback": shown,
+            "errors": sum(f.severity is Severity.ERROR for f in sub.findings) if sub else 0,
+            "warnings": sum(f.severity is Severity.WARNING for f in sub.findings) if sub else 0,
+            "problems": [f.message for f in answer.findings],
+        },
     }
 
 
