@@ -42,7 +42,8 @@ def register(sub: SubParsers) -> None:
     wat.add_argument(
         "--settle",
         type=float,
-        help="文件大小和修改时间多少秒不变才算稳定（默认为设置 settle_seconds，5秒）",
+        help="文件大小和修改时间多少秒不变才算稳定（默认为设置 settle_seconds，5秒；"
+        "完整的 xlsx 工作簿1秒不变即可）",
     )
     wat.add_argument("--poll", type=float, default=1.0, help="检查收件箱的间隔（秒，默认1）")
     wat.add_argument(
@@ -110,6 +111,7 @@ def _watch(args: argparse.Namespace) -> int:
         feedback_event,
         file_stable_event,
         watch,
+        zip_complete,
     )
 
     settings = settings_for(root=args.root, settle_seconds=args.settle)
@@ -153,13 +155,16 @@ def _watch(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     print(
         f"开始监视 {settings.inbox}（{year()}年度，"
-        f"文件{settings.settle_seconds:g}秒不变即通知 {url}）。按 Ctrl+C 停止。",
+        f"文件写完即生成回执或退回修改文件，并通知 {url} 汇总）。按 Ctrl+C 停止。",
         flush=True,
     )
     pacer = Pacer(window=args.window)
     watch(
         settings.inbox,
-        tracker=StabilityTracker(settle=settings.settle_seconds),
+        tracker=StabilityTracker(
+            settle=settings.settle_seconds,
+            complete=lambda relative: zip_complete(settings.inbox, relative),
+        ),
         pacer=pacer,
         send=send,
         on_stable=on_stable,

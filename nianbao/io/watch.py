@@ -2,7 +2,11 @@
 
 Polling, no extra dependency: every ``poll`` seconds the inbox is listed; a file is *stable*
 once its size and modification time have not changed for ``settle`` seconds (the setting
-``settle_seconds``, which ``run`` uses too). Office lock files (``~$*``), hidden files and
+``settle_seconds``, which ``run`` uses too), or sooner, after ``QUICK`` seconds unchanged,
+when it is a complete zip archive (``zip_complete``): an xlsx's end record is the last thing
+its writer writes, and Excel and WPS save to a temporary file and rename it, so a workbook
+appears whole. A polling watcher sees no close or rename (nor does inotify on a network
+share), but it can see that the file's end is there. Office lock files (``~$*``), hidden files and
 folders, temporary and empty files and symbolic links are ignored. Files that are already
 there when the watcher starts are taken as seen (the January schedule covers them).
 
@@ -22,6 +26,7 @@ import hashlib
 import os
 import stat
 import time
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +41,8 @@ if TYPE_CHECKING:
 EVENT = "nianbao.inbox.file-stable"
 FEEDBACK_EVENT = "nianbao.unit.feedback"
 RESOURCE_PREFIX = "nianbao.root."
+
+QUICK = 1.0  # seconds unchanged after which a complete zip archive counts as stable
 
 Signature = tuple[int, int]  # (size in bytes, mtime in ns)
 Clock = Callable[[], float]
@@ -69,15 +76,31 @@ def snapshot(inbox: Path) -> dict[str, Signature]:
     return files
 
 
+def zip_complete(inbox: Path, relative: str) -> bool:
+    """Whether ``inbox/relative`` (a regular file, not followed if a link) ends with a zip
+    archive's end record; False for anything else, a name shown escaped, or a read error."""
+    try:
+        fd = os.open(inbox / relative, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return stat.S_ISREG(os.fstat(fd).st_mode) and zipfile.is_zipfile(f)
+        except OSError:
+            return False
+
+
 @dataclass
 class StabilityTracker:
-    """Reports each file once its signature has been unchanged for ``settle`` seconds.
+    """Reports each file once its signature has been unchanged for ``settle`` seconds, or
+    for ``QUICK`` seconds when ``complete(file)`` says it is whole.
 
     A file reported once is reported again only after it changes (a unit overwrote it).
     """
 
     settle: float
     clock: Clock = time.monotonic
+    complete: Callable[[str], bool] = lambda relative: False
     _since: dict[str, tuple[Signature, float]] = field(default_factory=dict)
     _reported: dict[str, Signature] = field(default_factory=dict)
 
@@ -99,10 +122,15 @@ class StabilityTracker:
             seen = self._since.get(rel)
             if seen is None or seen[0] != sig:
                 self._since[rel] = (sig, now)
-            elif now - seen[1] >= self.settle and self._reported.get(rel) != sig:
+            elif self._reported.get(rel) != sig and self._settled(rel, now - seen[1]):
                 self._reported[rel] = sig
                 stable.append(rel)
         return stable
+
+    def _settled(self, relative: str, unchanged: float) -> bool:
+        if unchanged >= self.settle:
+            return True
+        return unchanged >= QUICK and self.complete(relative)
 
 
 @dataclass

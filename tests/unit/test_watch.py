@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from nianbao.cli import main
 from nianbao.io.watch import (
     EVENT,
+    QUICK,
     Pacer,
     StabilityTracker,
     file_stable_event,
@@ -17,6 +19,7 @@ from nianbao.io.watch import (
     root_resource_id,
     snapshot,
     watch,
+    zip_complete,
 )
 
 
@@ -195,3 +198,39 @@ def test_watch_stops_when_asked(tmp_path: Path) -> None:
 def test_watch_command_needs_an_inbox(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["watch", "--root", str(tmp_path)]) == 2
     assert "收件箱" in capsys.readouterr().err
+
+
+def _zip(path: Path, size: int = 4000) -> bytes:
+    """A real zip archive (an xlsx is one) written to ``path``; returns its bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/workbook.xml", os.urandom(size))
+    return path.read_bytes()
+
+
+def test_a_complete_workbook_is_stable_after_quick_and_a_partial_one_waits_the_settle(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    complete = []
+    tracker = StabilityTracker(
+        settle=5,
+        clock=clock,
+        complete=lambda rel: complete.append(rel) or zip_complete(tmp_path, rel),
+    )
+    whole = tmp_path / "alpha" / "甲局.xlsx"
+    data = _zip(whole)
+    _write(tmp_path / "beta" / "乙镇.xlsx", data[: len(data) // 2])  # still being copied
+    _write(tmp_path / "gamma" / "丙委.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 600)  # not a zip
+    assert tracker.update(snapshot(tmp_path)) == []
+    clock.advance(QUICK - 0.1)
+    assert tracker.update(snapshot(tmp_path)) == []
+    assert complete == []  # not asked before QUICK
+    clock.advance(0.1)
+    assert tracker.update(snapshot(tmp_path)) == ["alpha/甲局.xlsx"]
+    clock.advance(5 - QUICK)
+    assert tracker.update(snapshot(tmp_path)) == ["beta/乙镇.xlsx", "gamma/丙委.xls"]
+    (tmp_path / "delta").mkdir()
+    (tmp_path / "delta" / "link.xlsx").symlink_to(whole)
+    assert not zip_complete(tmp_path, "delta/link.xlsx")
+    assert not zip_complete(tmp_path, "delta/missing.xlsx")
