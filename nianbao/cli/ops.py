@@ -137,6 +137,10 @@ def _watch(args: argparse.Namespace) -> int:
             print(f"{verb} Prefect：{rel}（{year()}年度）", flush=True)
 
     quick = QuickFeedback(settings.model_copy(update={"root": root}))
+    try:
+        quick.prepare(year())
+    except Exception as exc:  # e.g. no roster yet: each file tries again
+        print(f"注意：暂时无法生成反馈（{describe(exc)}），文件到达时将再试", flush=True)
 
     def on_stable(files: list[str]) -> None:
         for rel in files:

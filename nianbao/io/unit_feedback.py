@@ -97,6 +97,11 @@ class QuickFeedback:
             known = self._years[year] = _Year(spec, last, self.clock())
         return known
 
+    def prepare(self, year: int) -> None:
+        """Read the roster and ``year``'s inputs now, so that the first file waits for neither."""
+        self.roster()
+        self._year(year)
+
     def units_of(self, files: Sequence[str]) -> tuple[Unit, ...]:
         """The roster units whose folders hold ``files`` (inbox-relative display names),
         in roster order; files outside any unit's folder are the cycle's to report."""
