@@ -9,11 +9,12 @@ as is, its older verdict would take the top of the folder and move the newer one
 Each quick verdict is therefore noted in ``ROOT/.nianbao/verdicts/<year>/<code>.json`` (which
 file it judged: received time and name, the order ``supersede`` uses, and its sha256). When
 a run publishes, a unit whose noted verdict is on a newer file than the run's is left as it
-is (the run's file for it is withdrawn; the run the watcher announced next will catch up);
-a note the run has caught up with is removed. Both sides write a unit's feedback only while
-holding ``feedback_turn``: ``ROOT/.nianbao/feedback.lock`` exclusively, and the root lock
-shared (so a run starting meanwhile does not sweep the temporaries being written, see
-``nianbao.io.runlock``).
+is (the run's file for it is withdrawn; the run the watcher announced next will catch up).
+A note the run has caught up with is removed, and so is one written before the run read the
+inbox that names a newer file than the run found (that file was removed since). Both sides
+write a unit's feedback only while holding ``feedback_turn``: ``ROOT/.nianbao/feedback.lock``
+exclusively, and the root lock shared (so a run starting meanwhile does not sweep the
+temporaries being written, see ``nianbao.io.runlock``).
 """
 
 from __future__ import annotations
@@ -62,14 +63,16 @@ def note(root: Path, year: int, sub: Submission) -> None:
     atomic_write_text(path, json.dumps(doc, ensure_ascii=False) + "\n")
 
 
-def _noted(root: Path, year: int, code: str) -> Order | None:
+def _noted(root: Path, year: int, code: str, since: float) -> Order | None:
+    """The file noted for a unit, if noted at or after ``since`` (a time.time())."""
+    path = _note_path(root, year, code)
     try:
-        doc = json.loads(_note_path(root, year, code).read_text(encoding="utf-8"))
+        if path.stat().st_mtime < since:
+            return None  # noted before the run read the inbox: the run saw what is there
+        doc = json.loads(path.read_text(encoding="utf-8"))
         return datetime.fromisoformat(doc["received_at"]), str(doc["file"])
-    except FileNotFoundError:
-        return None
     except (OSError, ValueError, KeyError, TypeError):
-        return None  # unreadable: the run's verdict is published as usual
+        return None  # gone or unreadable: the run's verdict is published as usual
 
 
 def _noted_units(root: Path, year: int) -> list[str]:
@@ -81,10 +84,11 @@ def _noted_units(root: Path, year: int) -> list[str]:
 
 
 def newer_answered(
-    root: Path, result: CycleResult, written: Iterable[tuple[str, Path]]
+    root: Path, result: CycleResult, written: Iterable[tuple[str, Path]], since: float
 ) -> set[Path]:
     """Of a run's feedback files (``written``: unit code, final path), those of units whose
-    quick verdict judged a newer file than the run did: not to be published."""
+    quick verdict, given after the run began reading the inbox (``since``, a time.time()),
+    judged a newer file than the run did: not to be published."""
     noted = set(_noted_units(root, result.year))
     if not noted:
         return set()
@@ -93,16 +97,17 @@ def newer_answered(
         if code not in noted:
             continue
         current = result.current(code)
-        seen = _noted(root, result.year, code)
+        seen = _noted(root, result.year, code, since)
         if current is not None and seen is not None and seen > _order(current):
             stale.add(path)
     return stale
 
 
-def forget_caught_up(root: Path, result: CycleResult) -> None:
-    """Remove the notes of units whose current file in ``result`` is the noted one or newer."""
+def forget_caught_up(root: Path, result: CycleResult, since: float) -> None:
+    """Remove the notes of units whose current file in ``result`` is the noted one or newer,
+    or noted before the run began reading (``since``)."""
     for code in _noted_units(root, result.year):
         current = result.current(code)
-        seen = _noted(root, result.year, code)
+        seen = _noted(root, result.year, code, since)
         if current is not None and (seen is None or seen <= _order(current)):
             _note_path(root, result.year, code).unlink(missing_ok=True)

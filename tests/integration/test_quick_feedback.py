@@ -4,6 +4,7 @@ verdict and file a cycle run writes, and a run that read an older file not buryi
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -129,6 +130,7 @@ def test_a_run_that_read_an_older_file_keeps_the_newer_verdict_on_top(
     inbox, folder = settings.inbox, settings.root / "feedback" / "alpha"
     make_workbook(inbox / "alpha" / "甲局.xlsx", ALPHA, broken(), received=FIRST)
     staging = Staging(settings.root / "feedback")
+    read_at = time.time()
     old_result, old_done = cycle(settings, staging)  # the run read the first save ...
 
     make_workbook(inbox / "alpha" / "甲局.xlsx", ALPHA, unit_figures(5), received=SECOND)
@@ -136,18 +138,37 @@ def test_a_run_that_read_an_older_file_keeps_the_newer_verdict_on_top(
     assert answer.feedback is not None
 
     with feedback_turn(settings.root):  # ... and publishes afterwards, as the flow does
-        newer = newer_answered(settings.root, old_result, old_done.written)
+        newer = newer_answered(settings.root, old_result, old_done.written, read_at)
         staging.withdraw(newer)
         assert staging.publish() == []
-        forget_caught_up(settings.root, old_result)
+        forget_caught_up(settings.root, old_result, read_at)
     assert newer == {dict(old_done.written)["alpha"]}
     assert top(folder) == [answer.feedback.name]
 
+    notes = settings.root / ".nianbao" / "verdicts" / str(YEAR)
+    assert [p.name for p in notes.iterdir()] == ["alpha.json"]  # not caught up: kept
     result, done = cycle(settings)  # the next run catches up: same file, note forgotten
-    assert newer_answered(settings.root, result, done.written) == set()
-    forget_caught_up(settings.root, result)
-    assert not any((settings.root / ".nianbao" / "verdicts" / str(YEAR)).iterdir())
+    assert newer_answered(settings.root, result, done.written, read_at) == set()
+    forget_caught_up(settings.root, result, read_at)
+    assert not any(notes.iterdir())
     assert top(folder) == [answer.feedback.name]
+
+
+def test_a_note_older_than_the_runs_read_names_a_file_since_removed(
+    settings: Settings,
+) -> None:
+    inbox = settings.inbox
+    make_workbook(inbox / "alpha" / "初稿.xlsx", ALPHA, unit_figures(5), received=FIRST)
+    make_workbook(inbox / "alpha" / "定稿.xlsx", ALPHA, broken(), received=SECOND)
+    QuickFeedback(settings).answer(YEAR, ["alpha/定稿.xlsx"])  # answered, then removed
+    (inbox / "alpha" / "定稿.xlsx").unlink()
+    time.sleep(0.05)
+    read_at = time.time()
+    result, done = cycle(settings, Staging(settings.root / "feedback"))
+    assert result.current("alpha").file == "alpha/初稿.xlsx"
+    assert newer_answered(settings.root, result, done.written, read_at) == set()
+    forget_caught_up(settings.root, result, read_at)
+    assert not any((settings.root / ".nianbao" / "verdicts" / str(YEAR)).iterdir())
 
 
 def test_the_feedback_event_names_the_unit_its_verdict_and_file(settings: Settings) -> None:
