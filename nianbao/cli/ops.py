@@ -184,9 +184,9 @@ def _watch(args: argparse.Namespace) -> int:
 def _answered(root: Path, answer: Answer) -> str:
     """One line per unit answered: its verdict and the feedback file (or why there is none)."""
     who = f"{answer.unit.name}（{answer.unit.code}）"
-    if answer.sub is None:
-        return f"已检查 {who}：没有本年度的报表，未生成反馈"
-    if answer.feedback is None:
-        why = "；".join(f.message for f in answer.findings) or "见汇总运行日志"
-        return f"未能为 {who} 生成反馈：{why}"
-    return f"已反馈 {who}：{answer.status.label}，{answer.feedback.relative_to(root)}"
+    if answer.feedback is not None:
+        return f"已反馈 {who}：{answer.status.label}，{answer.feedback.relative_to(root)}"
+    why = "；".join(f.message for f in answer.findings)
+    if answer.sub is None and not why:
+        return f"已检查 {who}：没有本年度的报表（其他年度的报表由该年度的汇总处理），未生成反馈"
+    return f"未能为 {who} 生成反馈：{why or '见随后汇总运行的日志'}"
