@@ -48,32 +48,37 @@ Signature = tuple[int, int]  # (size in bytes, mtime in ns)
 Clock = Callable[[], float]
 
 
-def is_watched(relative: Path) -> bool:
-    """Whether a path inside the inbox can be a submission (not a lock, hidden or temp file)."""
-    *folders, name = relative.parts
-    return not any(part.startswith(".") for part in folders) and not is_ignored(name)
-
-
 def snapshot(inbox: Path) -> dict[str, Signature]:
     """Inbox-relative POSIX path (as its display name: safe to print and send) -> signature
-    of every watched, non-empty regular file."""
+    of every watched, non-empty regular file: not in a hidden folder, not a lock, hidden or
+    temporary file (``is_ignored``), never through a link. Plain ``os.scandir``, no ``Path``
+    per file: a listing of 10,000 unit folders costs a fraction of a CPU second."""
     files: dict[str, Signature] = {}
-    if not inbox.is_dir():
-        return files
-    for dirpath, dirnames, filenames in os.walk(inbox):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            path = Path(dirpath, name)
-            relative = path.relative_to(inbox)
-            if not is_watched(relative):
-                continue
-            try:
-                st = path.lstat()  # a link is never followed (nor read by the intake)
-            except OSError:  # vanished or unreadable between listing and stat
-                continue
-            if stat.S_ISREG(st.st_mode) and st.st_size > 0:  # keyed by display name
-                files[display_name(relative.as_posix())] = (st.st_size, st.st_mtime_ns)
+    if inbox.is_dir():
+        _scan(os.fspath(inbox), "", files)
     return files
+
+
+def _scan(folder: str, prefix: str, files: dict[str, Signature]) -> None:
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError:  # vanished or unreadable between listings
+        return
+    for entry in entries:
+        name = entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if not name.startswith("."):
+                    _scan(entry.path, f"{prefix}{name}/", files)
+                continue
+            if is_ignored(name):
+                continue
+            st = entry.stat(follow_symlinks=False)  # a link is never followed
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_size > 0:  # keyed by display name
+            files[display_name(prefix + name)] = (st.st_size, st.st_mtime_ns)
 
 
 def zip_complete(inbox: Path, relative: str) -> bool:
@@ -230,11 +235,14 @@ def watch(
     sleep: Callable[[float], None] = time.sleep,
     should_stop: Callable[[], bool] = lambda: False,
     max_polls: int | None = None,
+    clock: Clock = time.monotonic,
 ) -> int:
-    """Poll ``inbox`` until ``should_stop()`` (or ``max_polls``); returns the polls made."""
+    """Poll ``inbox`` every ``poll`` seconds (from the start of one listing to the next)
+    until ``should_stop()`` (or ``max_polls``); returns the polls made."""
     tracker.baseline(snapshot(inbox))
     polls = 0
     while not should_stop():
+        started = clock()
         stable = tracker.update(snapshot(inbox))
         if stable:
             on_stable(stable)
@@ -244,5 +252,5 @@ def watch(
         polls += 1
         if max_polls is not None and polls >= max_polls:
             break
-        sleep(poll)
+        sleep(max(0.0, poll - (clock() - started)))
     return polls
