@@ -14,7 +14,7 @@ maximum, and the load average.
 ``git archive`` into a temporary folder and run with this interpreter), where the feedback
 comes from the debounced consolidation.
 
-Usage: python -m benchmarks.latency [--n 1000,10000] [--gap 20] [--no-before]
+Usage: python -m benchmarks.latency [--n 1000,10000] [--before-n 1000] [--gap 20] [--no-before]
 """
 
 from __future__ import annotations
@@ -101,12 +101,11 @@ def unit_inputs(wset: WorkbookSet, index: int) -> dict[str, Decimal]:
 
 
 def three_saves(wset: WorkbookSet, index: int) -> list[dict[str, Decimal]]:
-    """A slip (a negative count: rejected), the correction, then one figure changed."""
+    """A slip (a negative count: rejected), the correction, then that figure changed again;
+    none the bytes already accepted (whose receipt exists)."""
     good = unit_inputs(wset, index)
     count = next(c for c in wset.spec.inputs if wset.spec.cell[c].type is CellType.COUNT)
-    slip = {**good, count: Decimal(-1)}
-    changed = {**good, count: good[count] + 1}
-    return [slip, good, changed]
+    return [{**good, count: Decimal(value)} for value in (-1, good[count] + 1, good[count] + 2)]
 
 
 def watch_for(folder: Path, year: int, save: Save) -> None:
@@ -219,6 +218,10 @@ def targets(cases: list[Case]) -> list[str]:
     return out
 
 
+def _sizes(text: str) -> list[int]:
+    return sorted({int(s.replace("_", "")) for s in text.split(",") if s.strip()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", default="1000,10000", help="comma-separated numbers of units")
@@ -226,24 +229,27 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2021, help="report year (its format)")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--before-ref", default=BEFORE_REF, help="the code measured as before")
+    parser.add_argument("--before-n", help="sizes measured on the before code (default --n)")
     parser.add_argument("--no-before", action="store_true", help="measure this code only")
     args = parser.parse_args()
-    sizes = sorted({int(s.replace("_", "")) for s in args.n.split(",") if s.strip()})
+    sizes = _sizes(args.n)
+    before_sizes = [] if args.no_before else _sizes(args.before_n or args.n)
     cores = len(os.sched_getaffinity(0))
     print(f"{cores} cores; load average {os.getloadavg()[0]:.2f}; sizes {sizes}", flush=True)
     clear_runs(RUNS)
-    for n in sizes:
+    for n in sorted({*sizes, *before_sizes}):
         workbook_set(n, args.year, args.seed)
-    work = Path(tempfile.mkdtemp(prefix="latency-", dir=CACHE.parent))
-    codes = {"after": REPO}
-    if not args.no_before:
-        codes["before"] = before_checkout(args.before_ref, Path(tempfile.mkdtemp(dir=work)))
+    work = Path(tempfile.mkdtemp(prefix="latency-"))
+    runs = [("after", REPO, sizes)]
+    if before_sizes:
+        src = before_checkout(args.before_ref, Path(tempfile.mkdtemp(dir=work)))
+        runs.append(("before", src, before_sizes))
     cases = []
     try:
         with prefect_server(work / "server") as server:
             print(f"Prefect server on {server.url} ({server.database})", flush=True)
-            for code, src in codes.items():
-                cases += [measure(n, code, args, server, src) for n in sizes]
+            for code, src, ns in runs:
+                cases += [measure(n, code, args, server, src) for n in ns]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
