@@ -8,7 +8,7 @@ export NIANBAO_STATE_DIR ?= $(CURDIR)/.state
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint bench bench-read bench-levels clean
+.PHONY: demo test lint bench bench-read bench-levels bench-latency clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ bench-read: $(STAMP)
 bench-levels: $(STAMP)
 	$(BIN)/python -m benchmarks.levels --cities $(or $(CITIES),10) \
 		--counties $(or $(COUNTIES),10) --units $(or $(UNITS),100)
+
+# Not a test: seconds from a save's arrival in the inbox to its feedback file, with a real
+# server, `nianbao serve` and `nianbao watch`, N units accepted (default 1,000 and 10,000),
+# one unit saving three times 20 s apart; this code and the code before issue 16.
+bench-latency: $(STAMP)
+	$(BIN)/python -m benchmarks.latency --n "$(or $(N),1000,10000)"
 
 clean:
 	rm -rf demo-root .state

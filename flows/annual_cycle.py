@@ -11,6 +11,7 @@ No ``from __future__ import annotations``: the flow takes a pydantic parameter m
 
 import logging
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from nianbao.io.offload import Gate, store_job
 from nianbao.io.roster_file import load_roster_tree
 from nianbao.io.runlock import RunLock
 from nianbao.io.staging import Staging
+from nianbao.io.verdicts import feedback_turn, forget_caught_up, newer_answered
 from nianbao.settings import Settings, load_settings
 from tasks.consolidate import consolidate_cycle
 from tasks.faults import checked
@@ -118,9 +120,10 @@ def _cycle(
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
     last = checked(load_last_year(settings.database_url, year, spec.id))
     inputs = CycleInputs(year, spec.id, roster, settings, last, tree.groups)
+    read_at = time.time()
     intake = read_submissions(inputs)
     result = consolidate_cycle(as_is(inputs), as_is(intake))
-    paths = _store_and_publish(inputs, result, params.dry_run, log, phase)
+    paths = _store_and_publish(inputs, result, params.dry_run, log, phase, read_at)
     publish_artifacts(as_is(inputs), as_is(result), paths, params.dry_run)
     return {
         "year": year,
@@ -133,10 +136,17 @@ def _cycle(
 
 
 def _store_and_publish(
-    inputs: CycleInputs, result: CycleResult, dry_run: bool, log: Log, phase: _Phase
+    inputs: CycleInputs,
+    result: CycleResult,
+    dry_run: bool,
+    log: Log,
+    phase: _Phase,
+    read_at: float,
 ) -> dict[str, str]:
     """Store the cycle while the outputs and the feedback are written into staging folders;
     commit once they are complete, then rename them into place; returns the outputs' paths.
+    A unit answered by ``nianbao watch`` on a newer file since the inbox was read (``read_at``)
+    keeps that answer (``nianbao.io.verdicts``).
 
     The database write (in a process of its own when large) and the feedback (receipts on
     the worker processes) run while this process writes the outputs. Originals were archived
@@ -160,14 +170,19 @@ def _store_and_publish(
             checked(stored.result())  # the write failed before its commit
             raise RuntimeError("the database write ended before its commit without a fault")
         # The point of no return: commit and publish; a stop meanwhile takes effect after.
-        with signals_deferred(signal.SIGTERM, signal.SIGINT):
-            phase.committing = True
-            gate.open()
-            if stored is not None and not checked(stored.result()):
-                raise RuntimeError("the database write rolled back although the gate was open")
-            unpublished = _publish(outputs, feedback, log)
-            phase.published = True
-        tidy_feedback(done, result, unpublished)  # earlier feedback into 历史/
+        # A unit answered since this run read its folder keeps that newer verdict.
+        with feedback_turn(settings.root):
+            with signals_deferred(signal.SIGTERM, signal.SIGINT):
+                phase.committing = True
+                gate.open()
+                if stored is not None and not checked(stored.result()):
+                    raise RuntimeError("the database write rolled back although the gate was open")
+                newer = newer_answered(settings.root, result, done.written, read_at)
+                feedback.withdraw(newer)
+                unpublished = _publish(outputs, feedback, log) | newer
+                phase.published = True
+            tidy_feedback(done, result, unpublished)  # earlier feedback into 历史/
+            forget_caught_up(settings.root, result, read_at)
     finally:
         gate.close()  # no effect once opened: a failure before it rolls the write back
         for task_run in (stored, returned):  # both end before their staging goes

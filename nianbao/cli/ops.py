@@ -8,9 +8,13 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from nianbao.cli.common import CliError, SubParsers, command, require_root, settings_for
 from nianbao.settings import Settings, prepare_prefect_env, serve_defaults
+
+if TYPE_CHECKING:
+    from nianbao.io.unit_feedback import Answer
 
 
 def register(sub: SubParsers) -> None:
@@ -28,14 +32,18 @@ def register(sub: SubParsers) -> None:
     )
 
     wat = command(
-        sub, "watch", "监视共享文件夹的收件箱：文件稳定后通知 Prefect，触发一次汇总", _watch
+        sub,
+        "watch",
+        "监视共享文件夹的收件箱：文件稳定后立即生成该单位的回执或退回修改文件，再通知 Prefect 汇总",
+        _watch,
     )
     wat.add_argument("--root", type=Path, help="共享文件夹根目录")
     wat.add_argument("--year", type=int, help="报告年度（默认上一个自然年）")
     wat.add_argument(
         "--settle",
         type=float,
-        help="文件大小和修改时间多少秒不变才算稳定（默认为设置 settle_seconds，5秒）",
+        help="文件大小和修改时间多少秒不变才算稳定（默认为设置 settle_seconds，5秒；"
+        "完整的 xlsx 工作簿1秒不变即可）",
     )
     wat.add_argument("--poll", type=float, default=1.0, help="检查收件箱的间隔（秒，默认1）")
     wat.add_argument(
@@ -95,7 +103,16 @@ class _Stop:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    from nianbao.io.watch import Pacer, StabilityTracker, file_stable_event, watch
+    from nianbao.io.guard import describe
+    from nianbao.io.unit_feedback import QuickFeedback
+    from nianbao.io.watch import (
+        Pacer,
+        StabilityTracker,
+        feedback_event,
+        file_stable_event,
+        watch,
+        zip_complete,
+    )
 
     settings = settings_for(root=args.root, settle_seconds=args.settle)
     root = require_root(settings).resolve()
@@ -119,22 +136,39 @@ def _watch(args: argparse.Namespace) -> int:
         for rel in files:
             print(f"{verb} Prefect：{rel}（{year()}年度）", flush=True)
 
+    quick = QuickFeedback(settings.model_copy(update={"root": root}))
+    try:
+        quick.prepare(year())
+    except Exception as exc:  # e.g. no roster yet: each file tries again
+        print(f"注意：暂时无法生成反馈（{describe(exc)}），文件到达时将再试", flush=True)
+
     def on_stable(files: list[str]) -> None:
         for rel in files:
             print(f"文件已稳定：{rel}", flush=True)
+        try:  # feedback first; any trouble leaves it to the consolidation that follows
+            answers = quick.answer(year(), files)
+        except Exception as exc:
+            print(f"未能立即生成反馈（{describe(exc)}），将由随后的汇总运行生成", flush=True)
+            return
+        for answer in answers:
+            emit_event(**feedback_event(root, year(), answer))
+            print(_answered(root, answer), flush=True)
 
     stop = _Stop()
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     print(
         f"开始监视 {settings.inbox}（{year()}年度，"
-        f"文件{settings.settle_seconds:g}秒不变即通知 {url}）。按 Ctrl+C 停止。",
+        f"文件写完即生成回执或退回修改文件，并通知 {url} 汇总）。按 Ctrl+C 停止。",
         flush=True,
     )
     pacer = Pacer(window=args.window)
     watch(
         settings.inbox,
-        tracker=StabilityTracker(settle=settings.settle_seconds),
+        tracker=StabilityTracker(
+            settle=settings.settle_seconds,
+            complete=lambda relative: zip_complete(settings.inbox, relative),
+        ),
         pacer=pacer,
         send=send,
         on_stable=on_stable,
@@ -145,3 +179,14 @@ def _watch(args: argparse.Namespace) -> int:
         print(f"尚有{len(pacer.held)}个文件未通知，将由下次运行（定时或手动）处理。", flush=True)
     print("已停止监视。", flush=True)
     return 0
+
+
+def _answered(root: Path, answer: Answer) -> str:
+    """One line per unit answered: its verdict and the feedback file (or why there is none)."""
+    who = f"{answer.unit.name}（{answer.unit.code}）"
+    if answer.feedback is not None:
+        return f"已反馈 {who}：{answer.status.label}，{answer.feedback.relative_to(root)}"
+    why = "；".join(f.message for f in answer.findings)
+    if answer.sub is None and not why:
+        return f"已检查 {who}：没有本年度的报表（其他年度的报表由该年度的汇总处理），未生成反馈"
+    return f"未能为 {who} 生成反馈：{why or '见随后汇总运行的日志'}"

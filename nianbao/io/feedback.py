@@ -55,8 +55,7 @@ def resubmit_notes(unit: Unit, figures_kept: bool) -> list[str]:
         f"2. {edit}",
         f"3. 修改后保存为 .xlsx 文件，放入共享文件夹中本单位的文件夹 {where}（原来报送的文件夹）；"
         "文件名不限，以最新的文件为准，原来的文件不必删除。",
-        "4. 下次汇总时会自动重新校验，结果（回执或新的退回修改文件）仍放在 "
-        f"feedback/{unit.code}/ 中。",
+        f"4. 放入后会自动重新校验，结果（回执或新的退回修改文件）仍放在 feedback/{unit.code}/ 中。",
     ]
 
 

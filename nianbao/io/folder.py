@@ -209,6 +209,29 @@ def _listing(inbox: Path, roster: tuple[Unit, ...]) -> tuple[list[Arrival], list
     return found, findings
 
 
+def unit_files(inbox: Path, units: tuple[Unit, ...]) -> tuple[list[Arrival], list[Finding]]:
+    """Files in the folders of ``units`` only, as ``discover`` lists them (no settle wait);
+    the inbox's other folders are not opened."""
+    codes = {folder_key(u.code): u.code for u in units}
+    found: list[Arrival] = []
+    findings: list[Finding] = []
+    try:
+        entries = _sorted_entries(inbox)
+    except FileNotFoundError:
+        return found, findings
+    for entry in entries:
+        shown = display_name(entry.name)
+        code = codes.get(folder_key(shown))
+        if code is None or is_ignored(entry.name):
+            continue
+        if entry.is_symlink():
+            where = link_where(entry.path, inbox.parent)
+            findings.append(Finding("unit-folder-refused", unit=code, file=shown, actual=where))
+        elif entry.is_dir(follow_symlinks=False):
+            _scan_unit(code, entry, inbox.parent, found, findings)
+    return found, findings
+
+
 def _signature(inbox: Path, arrival: Arrival) -> tuple[int, int] | None:
     try:
         st = os.stat(os.fsencode(inbox) + b"/" + arrival.path, follow_symlinks=False)

@@ -30,6 +30,7 @@ from nianbao.io.faults import RunFault
 
 FOLDER = ".nianbao"
 POLL = 0.25  # seconds between attempts while waiting
+ROOT_LOCK = "root.lock"  # held shared by every run (and quick feedback), exclusively to sweep
 
 
 class RunLocked(RunFault):
@@ -81,7 +82,7 @@ class RunLock:
         folder = root / FOLDER
         self.path = folder / f"run-{year}.lock"
         self.holder_path = folder / f"run-{year}.json"
-        self.root_path = folder / "root.lock"
+        self.root_path = folder / ROOT_LOCK
 
     def _busy(self, waited: float | None) -> str:
         holder = read_holder(self.holder_path)

@@ -50,6 +50,12 @@ class Staging:
             self._taken.add(staged.name)
         return final
 
+    def withdraw(self, finals: set[Path]) -> None:
+        """Publish none of ``finals`` (their staged files go with the folder)."""
+        with self._lock:
+            for final in finals:
+                self._final.pop(final, None)
+
     def publish(self) -> list[tuple[Path, OSError]]:
         """Rename every staged file into place and remove the folder; returns the files
         that could not be moved (each with its error) — the others are published."""

@@ -113,14 +113,15 @@ class Proc:
             os.killpg(self.popen.pid, signal.SIGKILL)
 
 
-def start(name: str, argv: list[str], env: dict[str, str], logs: Path) -> Proc:
-    """Start ``argv`` in the repository, in a new session, logging to ``logs/<name>.log``."""
+def start(name: str, argv: list[str], env: dict[str, str], logs: Path, cwd: Path = REPO) -> Proc:
+    """Start ``argv`` in ``cwd`` (the repository), in a new session, logging to
+    ``logs/<name>.log``."""
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
     with log.open("wb") as out:
         popen = subprocess.Popen(
             argv,
-            cwd=REPO,
+            cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -195,13 +196,20 @@ def prefect_server(tmp: Path, postgres: bool = True) -> Iterator[Server]:
 
 
 def nianbao_process(
-    server: Server, name: str, args: list[str], tmp: Path, extra_env: dict[str, str] | None = None
+    server: Server,
+    name: str,
+    args: list[str],
+    tmp: Path,
+    extra_env: dict[str, str] | None = None,
+    cwd: Path = REPO,
 ) -> Proc:
-    """Start ``nianbao ARGS`` against ``server`` with its own PREFECT_HOME and state folder."""
+    """Start ``nianbao ARGS`` against ``server`` with its own PREFECT_HOME and state folder
+    (from the code in ``cwd``: the repository, or another checkout given by ``extra_env``'s
+    PYTHONPATH)."""
     env = server.client_env(tmp / f"{name}-home")
     env["NIANBAO_STATE_DIR"] = str(tmp / f"{name}-state")
     env.update(extra_env or {})
-    return start(name, [sys.executable, "-m", "nianbao.cli", *args], env, server.logs)
+    return start(name, [sys.executable, "-m", "nianbao.cli", *args], env, server.logs, cwd)
 
 
 def deployment_id(client: httpx.Client, flow: str, name: str, proc: Proc | None = None) -> str:

@@ -122,3 +122,17 @@ def test_nothing_is_published_through_a_folder_replaced_by_a_link(tmp_path: Path
     ((path, error),) = staging.publish()
     assert path == feedback / "unit" / "回执.xlsx" and "link" in str(error)
     assert list(outside.iterdir()) == []
+
+
+def test_a_withdrawn_file_is_not_published_and_goes_with_the_folder(tmp_path: Path) -> None:
+    feedback = tmp_path / "feedback"
+    atomic_write_bytes(feedback / "alpha" / "newer.xlsx", b"answered meanwhile")
+    staging = Staging(feedback)
+    older, beta = feedback / "alpha" / "older.xlsx", feedback / "beta" / "回执.xlsx"
+    atomic_write_bytes(staging.path(older), b"stale")
+    atomic_write_bytes(staging.path(beta), b"b")
+    staging.withdraw({older})
+    assert staging.publish() == []
+    assert not older.exists() and beta.read_bytes() == b"b"
+    assert sorted(p.name for p in (feedback / "alpha").iterdir()) == ["newer.xlsx"]
+    assert not staging.folder.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,13 +11,14 @@ import pytest
 from nianbao.cli import main
 from nianbao.io.watch import (
     EVENT,
+    QUICK,
     Pacer,
     StabilityTracker,
     file_stable_event,
-    is_watched,
     root_resource_id,
     snapshot,
     watch,
+    zip_complete,
 )
 
 
@@ -107,7 +109,6 @@ def test_files_present_at_start_are_baseline_and_a_removed_file_is_forgotten(
     ],
 )
 def test_lock_hidden_and_temporary_files_are_ignored(tmp_path: Path, relative: str) -> None:
-    assert not is_watched(Path(relative))
     _write(tmp_path / relative, b"data")
     assert snapshot(tmp_path) == {}
 
@@ -116,7 +117,6 @@ def test_empty_files_and_a_missing_inbox_give_nothing(tmp_path: Path) -> None:
     _write(tmp_path / "alpha" / "甲局.xlsx", b"")
     assert snapshot(tmp_path) == {}
     assert snapshot(tmp_path / "nope") == {}
-    assert is_watched(Path("alpha/甲局.xlsx"))
 
 
 def test_pacer_sends_a_burst_at_once_and_holds_late_files_until_the_window_closes() -> None:
@@ -173,6 +173,7 @@ def test_watch_loop_sends_files_that_arrive_after_start(tmp_path: Path) -> None:
         poll=1,
         sleep=sleep,
         max_polls=10,
+        clock=clock,
     )
     assert polls == 10
     assert sent == [["beta/乙镇.xlsx", "gamma/丙委.xlsx"]]
@@ -195,3 +196,39 @@ def test_watch_stops_when_asked(tmp_path: Path) -> None:
 def test_watch_command_needs_an_inbox(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["watch", "--root", str(tmp_path)]) == 2
     assert "收件箱" in capsys.readouterr().err
+
+
+def _zip(path: Path, size: int = 4000) -> bytes:
+    """A real zip archive (an xlsx is one) written to ``path``; returns its bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/workbook.xml", os.urandom(size))
+    return path.read_bytes()
+
+
+def test_a_complete_workbook_is_stable_after_quick_and_a_partial_one_waits_the_settle(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    complete = []
+    tracker = StabilityTracker(
+        settle=5,
+        clock=clock,
+        complete=lambda rel: complete.append(rel) or zip_complete(tmp_path, rel),
+    )
+    whole = tmp_path / "alpha" / "甲局.xlsx"
+    data = _zip(whole)
+    _write(tmp_path / "beta" / "乙镇.xlsx", data[: len(data) // 2])  # still being copied
+    _write(tmp_path / "gamma" / "丙委.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 600)  # not a zip
+    assert tracker.update(snapshot(tmp_path)) == []
+    clock.advance(QUICK - 0.1)
+    assert tracker.update(snapshot(tmp_path)) == []
+    assert complete == []  # not asked before QUICK
+    clock.advance(0.1)
+    assert tracker.update(snapshot(tmp_path)) == ["alpha/甲局.xlsx"]
+    clock.advance(5 - QUICK)
+    assert tracker.update(snapshot(tmp_path)) == ["beta/乙镇.xlsx", "gamma/丙委.xls"]
+    (tmp_path / "delta").mkdir()
+    (tmp_path / "delta" / "link.xlsx").symlink_to(whole)
+    assert not zip_complete(tmp_path, "delta/link.xlsx")
+    assert not zip_complete(tmp_path, "delta/missing.xlsx")
