@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         ge=0,
         description="同一共享文件夹、同一年度已有运行时，最多等待多少秒；0 为不等待，立即停止",
     )
+    review: bool = Field(
+        default=False,
+        description="是否审核后才计入汇总：true 时汇总和报告初稿只计入已审核的单位；"
+        "false（默认）时通过校验即计入，审核决定仍然记录",
+    )
     fault: str | None = Field(
         default=None,
         description="仅供测试：在指定阶段（intake、store、outputs，加 :term 为 SIGTERM）终止运行",

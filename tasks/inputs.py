@@ -10,6 +10,7 @@ from prefect.utilities.annotations import quote
 
 from nianbao.core.formats import FORMATS
 from nianbao.core.model import Unit
+from nianbao.core.review import Ledger
 from nianbao.core.spec import FormatSpec
 from nianbao.io.db.last_year import LastYear
 from nianbao.settings import Settings
@@ -19,13 +20,20 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class CycleInputs:
-    """One run's report year, format (by id), roster, settings and last year's figures."""
+    """One run's report year, format (by id), roster, settings, last year's figures and the
+    office's review of the year."""
 
     year: int
     format_id: str
     roster: tuple[Unit, ...]
     settings: Settings
     last: LastYear
+    review: Ledger | None = None  # the office's review of the year (None: none read)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The year's review state (empty when none was read)."""
+        return self.review or Ledger.of(self.year)
 
     @property
     def spec(self) -> FormatSpec:
