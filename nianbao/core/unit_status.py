@@ -110,15 +110,20 @@ class UnitStatus(NamedTuple):
 
     @property
     def label(self) -> str:
-        """The status as the office reads it: the rules' outcome (已接收, 未报送, …), the
-        office's review (·待审核, ·已退回（审核意见）, …) and files received after the year
-        was finalized (·定稿后收到N个文件)."""
-        parts = [self.status.label]
+        """The status as the office reads it (已接收, 未报送, …)."""
+        return self.status.label
+
+    @property
+    def review_label(self) -> str:
+        """The office's review as it reads it: 待审核, 已退回（审核意见）：理由, …, and the
+        files received after the year was finalized (定稿后收到N个文件)."""
+        parts = []
         if self.review is not None:
-            parts.append(self.review.label)
+            why = f"：{self.review_reason}" if self.review_reason else ""
+            parts.append(f"{self.review.label}{why}")
         if self.held:
             parts.append(f"{HELD_LABEL}{len(self.held)}个文件")
-        return "·".join(parts)
+        return "；".join(parts)
 
     @property
     def errors(self) -> int:

@@ -73,6 +73,7 @@ def test_board_has_one_row_per_roster_unit_with_current_file_and_counts() -> Non
             when: "2021-01-10 10:00:00",
             "错误数": 0,
             "提示数": 1,
+            "审核": "",
         },
         {
             "单位": "乙镇",
@@ -81,8 +82,17 @@ def test_board_has_one_row_per_roster_unit_with_current_file_and_counts() -> Non
             when: "2021-01-10 10:00:00",
             "错误数": 2,
             "提示数": 1,
+            "审核": "",
         },
-        {"单位": "丙委", "状态": "未报送", "文件": "", when: "", "错误数": 0, "提示数": 0},
+        {
+            "单位": "丙委",
+            "状态": "未报送",
+            "文件": "",
+            when: "",
+            "错误数": 0,
+            "提示数": 0,
+            "审核": "",
+        },
     ]
 
 
