@@ -103,6 +103,7 @@ def write_returns(
     jobs: list[Delivery] = []
     finals: dict[Path, Path] = {}  # where each file is written -> where it is published
     held = {id(s) for s in result.held}
+    held_units = {s.unit for s in result.held}  # their latest word: the held file's receipt
     for sub in (*result.submissions, *result.held):
         original = archive_path(root / "archive", sub)
         if not original.exists():
@@ -112,7 +113,7 @@ def write_returns(
                 kept = keep_original(original, quarantine_path(root / "quarantine", sub))
             if not outcome.failed:
                 done.quarantined.append((sub, kept))
-        if sub.status is Status.SUPERSEDED:
+        if sub.status is Status.SUPERSEDED or (id(sub) not in held and sub.unit in held_units):
             continue
         returned = "" if id(sub) in held else review.returned.get(sub.unit, "")
         receipt = id(sub) in held or (sub.status.accepted and not returned)
