@@ -3,8 +3,6 @@ run received and what the rules decided in the audit trail."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -36,7 +34,7 @@ def load_review(db_url: str, year: int) -> Ledger:
 def record_run(inputs: CycleInputs, result: CycleResult) -> int:
     """Append to the audit trail each file received and each rules' outcome not recorded
     before (a rerun of the same inputs appends nothing); returns how many."""
-    new = run_events(inputs.ledger, result, datetime.now(UTC))
+    new = run_events(inputs.ledger, result)
     if new:
         url = inputs.settings.database_url
         upgrade(url)

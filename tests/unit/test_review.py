@@ -253,12 +253,12 @@ def test_a_run_leaves_held_out_units_out_of_the_totals_and_says_why() -> None:
 
 def test_run_events_record_each_file_and_outcome_once() -> None:
     result = consolidate(SPEC, YEAR, UNITS, [sub("u1", "a", 5, 3)], pins={"u2": ""})
-    first = run_events(after(), result, AT)
+    first = run_events(after(), result)
     assert [(e.action, e.unit) for e in first] == [(Action.RECEIVED, "u1"), (Action.ACCEPTED, "u1")]
-    assert first[0].at == datetime(2021, 1, 5, tzinfo=UTC)
-    assert run_events(Ledger.of(YEAR, first), result, AT) == []
+    assert [e.at for e in first] == [datetime(2021, 1, 5, tzinfo=UTC)] * 2
+    assert run_events(Ledger.of(YEAR, first), result) == []
     held = consolidate(SPEC, YEAR, UNITS, [sub("u2", "z", 9, 1)], pins={"u2": ""})
-    assert [(e.action, e.unit) for e in run_events(after(), held, AT)] == [(Action.HELD, "u2")]
+    assert [(e.action, e.unit) for e in run_events(after(), held)] == [(Action.HELD, "u2")]
 
 
 def test_diff_names_exactly_the_changed_cells_with_official_labels() -> None:
