@@ -36,9 +36,10 @@ from tasks.consolidate import consolidate_cycle
 from tasks.faults import checked
 from tasks.inputs import CycleInputs, as_is
 from tasks.intake import read_submissions
-from tasks.publish import publish_outputs
+from tasks.publish import publish_outputs, publish_status
 from tasks.report_artifacts import publish_artifacts
 from tasks.returns import tidy_feedback, write_feedback
+from tasks.review import load_review, record_run
 from tasks.store import load_last_year, store_results
 
 Log = logging.Logger | logging.LoggerAdapter[Any]
@@ -119,11 +120,17 @@ def _cycle(
     roster = tree.units
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
     last = checked(load_last_year(settings.database_url, year, spec.id))
-    inputs = CycleInputs(year, spec.id, roster, settings, last, tree.groups)
+    review = checked(load_review(settings.database_url, year))
+    inputs = CycleInputs(year, spec.id, roster, settings, last, tree.groups, review)
     read_at = time.time()
     intake = read_submissions(inputs)
     result = consolidate_cycle(as_is(inputs), as_is(intake))
-    paths = _store_and_publish(inputs, result, params.dry_run, log, phase, read_at)
+    if review.frozen:  # finalized: receive and say so, change nothing else
+        paths = _receive_only(inputs, result, log, phase)
+    else:
+        paths = _store_and_publish(inputs, result, params.dry_run, log, phase, read_at)
+    if not params.dry_run:
+        checked(record_run(as_is(inputs), as_is(result)))
     publish_artifacts(as_is(inputs), as_is(result), paths, params.dry_run)
     return {
         "year": year,
@@ -188,6 +195,38 @@ def _store_and_publish(
         for task_run in (stored, returned):  # both end before their staging goes
             if task_run is not None:
                 task_run.wait()
+        outputs.discard()
+        feedback.discard()
+    return paths
+
+
+def _receive_only(
+    inputs: CycleInputs, result: CycleResult, log: Log, phase: _Phase
+) -> dict[str, str]:
+    """The year is finalized (定稿) and no unit reopened: each unit's feedback (a file
+    received since gets a receipt saying so) and the board are published; the database,
+    totals, draft and exports stay as the version made them."""
+    ledger = inputs.ledger
+    log.warning(
+        "%d年度已定稿（第%d版）：本次运行只接收文件、发送回执和更新报送情况，不改变汇总数据",
+        inputs.year,
+        ledger.version,
+    )
+    outputs = Staging(inputs.settings.output_dir(inputs.year))
+    feedback = Staging(inputs.settings.root / "feedback")
+    returned = None
+    try:
+        returned = write_feedback.submit(as_is(inputs), as_is(result), feedback)
+        paths = checked(publish_status(as_is(inputs), as_is(result), outputs))
+        done = checked(returned.result())
+        with signals_deferred(signal.SIGTERM, signal.SIGINT):
+            phase.committing = True
+            unpublished = _publish(outputs, feedback, log)
+            phase.published = True
+        tidy_feedback(done, result, unpublished)
+    finally:
+        if returned is not None:
+            returned.wait()
         outputs.discard()
         feedback.discard()
     return paths

@@ -14,9 +14,15 @@ from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
 from flows.annual_cycle import annual_cycle
+from flows.review import review
 from nianbao.io.watch import EVENT, root_resource_id
 
 NAME = "nianbao-annual-cycle"
+REVIEW_NAME = "nianbao-review"
+REVIEW_DESCRIPTION = (
+    "审核单位报表（审核通过、退回并写明审核意见、免报、认可提示的说明）、定稿和重新打开；"
+    "在“运行 → 自定义运行”中填写表单，每次运行记录一项决定和审核人。"
+)
 CRON = "0 8 * 1 *"
 TIMEZONE = "Asia/Shanghai"
 DEBOUNCE_SECONDS = 60
@@ -70,4 +76,18 @@ def build_deployment(
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
     assert isinstance(deployment, RunnerDeployment)  # called outside an event loop
+    return deployment
+
+
+def build_review_deployment() -> RunnerDeployment:
+    """The served review form: no schedule, the parameters validated against the form (a
+    run whose form leaves the folder and database empty uses those ``serve`` was given)."""
+    deployment = review.to_deployment(
+        name=REVIEW_NAME,
+        description=REVIEW_DESCRIPTION,
+        tags=["nianbao"],
+        enforce_parameter_schema=True,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    assert isinstance(deployment, RunnerDeployment)
     return deployment

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         ge=3,
         description="同类单位（按单位类型）至少有多少个已接收的单位才与同类单位比较",
     )
+    review: bool = Field(
+        default=False,
+        description="是否审核后才计入汇总：true 时汇总和报告初稿只计入已审核的单位；"
+        "false（默认）时通过校验即计入，审核决定仍然记录",
+    )
     fault: str | None = Field(
         default=None,
         description="仅供测试：在指定阶段（intake、store、outputs，加 :term 为 SIGTERM）终止运行",

@@ -15,7 +15,7 @@ from tasks.inputs import CycleInputs
 def consolidate_cycle(inputs: CycleInputs, intake: Intake) -> CycleResult:
     """City totals over the accepted submissions of ``intake`` (its findings on files not
     handled are the run's); logs each unit's outcome in Chinese."""
-    s = inputs.settings
+    s, ledger = inputs.settings, inputs.ledger
     result = consolidate(
         inputs.spec,
         inputs.year,
@@ -28,6 +28,8 @@ def consolidate_cycle(inputs: CycleInputs, intake: Intake) -> CycleResult:
         inputs.last.figures,
         s.plausibility,
         inputs.groups,
+        pins=ledger.pins_now(),
+        hold=lambda unit, sha, status: ledger.held_out(unit, sha, status, s.review),
     )
     log = get_run_logger()
     for unit in inputs.roster:
@@ -39,5 +41,7 @@ def consolidate_cycle(inputs: CycleInputs, intake: Intake) -> CycleResult:
     for sub in result.accepted:
         if result.late(sub):
             log.warning("%s 的报表在截止时间之后才报送", sub.unit)
+    for sub in result.held:
+        log.warning("%s 在定稿后报送了文件“%s”，未计入汇总，待审核部门决定", sub.unit, sub.file)
     log.info("已汇总 %d 个单位的数据", len(result.accepted))
     return result

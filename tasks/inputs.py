@@ -10,6 +10,7 @@ from prefect.utilities.annotations import quote
 
 from nianbao.core.formats import FORMATS
 from nianbao.core.model import Group, Unit
+from nianbao.core.review import Ledger
 from nianbao.core.spec import FormatSpec
 from nianbao.io.db.last_year import LastYear
 from nianbao.settings import Settings
@@ -20,7 +21,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class CycleInputs:
     """One run's report year, format (by id), roster (reporting units), settings, last year's
-    figures and the roster's groups (none for a flat roster)."""
+    figures, the roster's groups (none for a flat roster) and the office's review of the year."""
 
     year: int
     format_id: str
@@ -28,6 +29,12 @@ class CycleInputs:
     settings: Settings
     last: LastYear
     groups: tuple[Group, ...] = ()
+    review: Ledger | None = None  # the office's review of the year (None: none read)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The year's review state (empty when none was read)."""
+        return self.review or Ledger.of(self.year)
 
     @property
     def spec(self) -> FormatSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -40,10 +41,7 @@ def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) 
         "report": out_dir / "report.docx",
     }
     write_json(staging.path(paths["totals"]), totals_doc(spec, result))
-    status = cycle_status(result)
-    write_json(staging.path(paths["status"]), status_doc(status, s.timezone))
-    fault_point("outputs", s.fault)
-    write_status_book(status, staging.path(paths["status_book"]), s.timezone)
+    _write_status(inputs, result, staging, paths)
     issued = s.issue_date or date.today()
     report = build_report(
         result, spec, s.region, s.issuer, issued, inputs.last.totals, s.report_group_level
@@ -54,3 +52,24 @@ def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) 
         paths[name] = staging.adopt(staged, out_dir / staged.name)
     get_run_logger().info("报告初稿已生成（运行结束时发布）：%s", paths["report"])
     return {k: str(v) for k, v in paths.items()}
+
+
+@task(name="更新报送情况（已定稿）", cache_policy=NO_CACHE)
+@faults_returned
+def publish_status(inputs: CycleInputs, result: CycleResult, staging: Staging) -> dict[str, str]:
+    """While the year is finalized: only status.json and status.xlsx (the board lists the
+    files received after finalization); totals, the draft and the exports stay as published."""
+    out_dir = staging.base
+    paths = {"status": out_dir / "status.json", "status_book": out_dir / "status.xlsx"}
+    _write_status(inputs, result, staging, paths)
+    return {k: str(v) for k, v in paths.items()}
+
+
+def _write_status(
+    inputs: CycleInputs, result: CycleResult, staging: Staging, paths: dict[str, Path]
+) -> None:
+    s = inputs.settings
+    status = cycle_status(result, inputs.ledger)
+    write_json(staging.path(paths["status"]), status_doc(status, s.timezone))
+    fault_point("outputs", s.fault)
+    write_status_book(status, staging.path(paths["status_book"]), s.timezone)

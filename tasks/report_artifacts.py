@@ -30,7 +30,7 @@ def publish_artifacts(
 ) -> list[str]:
     """Create the run's artifacts (times in the office's time zone); returns their keys."""
     year, tz = result.year, inputs.settings.timezone
-    status = cycle_status(result)
+    status = cycle_status(result, inputs.ledger)
     create_table_artifact(
         board_rows(status, tz),
         key=artifact_key(year, "board"),

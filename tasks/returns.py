@@ -10,6 +10,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from nianbao.core.model import CycleResult
+from nianbao.core.review_notes import review_feedback
 from nianbao.io.returns import Returned, file_history, write_returns
 from nianbao.io.staging import Staging
 from tasks.faults import faults_returned
@@ -27,7 +28,8 @@ def write_feedback(inputs: CycleInputs, result: CycleResult, staging: Staging) -
     a unit whose feedback cannot be written gets a warning in the log and the others go on.
     """
     s, log = inputs.settings, get_run_logger()
-    done = write_returns(inputs.spec, result, s.root, s.workers, s.timezone, staging)
+    review = review_feedback(inputs.ledger, result, s.timezone)
+    done = write_returns(inputs.spec, result, s.root, s.workers, s.timezone, staging, review)
     for sub, _ in done.quarantined:
         log.warning("%s 的文件“%s”无法读取，已隔离", inputs.units[sub.unit].name, sub.file)
     for code, target in done.rejections:

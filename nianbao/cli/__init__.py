@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from nianbao.cli.common import CliError
 from nianbao.core.formats import FIRST_YEAR, FORMATS, UnknownFormatError
+from nianbao.core.review import Refused
 from nianbao.core.roster import RosterError
 from nianbao.io.faults import RunFault
 
@@ -28,12 +29,17 @@ COMMAND_MODULES = (
     "nianbao.cli.ops",
     "nianbao.cli.board",
     "nianbao.cli.report",
-    "nianbao.cli.review_list",
     "nianbao.cli.upward",
+    "nianbao.cli.review",
 )
 
 # Errors a user makes (a wrong year, folder, roster or setting): one line, exit status 2.
-USER_ERRORS: tuple[type[Exception], ...] = (CliError, RosterError, UnknownFormatError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    CliError,
+    RosterError,
+    UnknownFormatError,
+    Refused,
+)
 # What to do, for errors that carry no ``hint`` of their own.
 HINTS: dict[type[Exception], str] = {
     UnknownFormatError: f"报告年度从{FIRST_YEAR}年起；格式版本可选{'、'.join(FORMATS)}"

@@ -34,6 +34,7 @@ def register(sub: SubParsers) -> None:
     tot.add_argument("--year", type=int, required=True, help="报告年度")
     tot.add_argument("--compare", type=int, metavar="YEAR", help="对比年度，如上一年度")
     tot.add_argument("--group", metavar="CODE", help="只看这个分组（单位名单中的分组代码）的合计")
+    tot.add_argument("--version", type=int, metavar="N", help="读取第N版定稿（nianbao finalize）")
     _db_options(tot)
     tot.add_argument("--json", action="store_true", help="以JSON输出")
 
@@ -132,7 +133,13 @@ def _totals(args: argparse.Namespace) -> int:
             raise CliError("--group 和 --compare 不能同时使用")
         return _group_totals(args)
     with _reading(args) as engine:
-        stored, spec = _read_year(engine, args.year)
+        if args.version is not None:
+            from nianbao.io.review_desk import version
+
+            stored = version(engine, args.year, args.version).figures
+            spec = format_for_year(args.year, stored.format)
+        else:
+            stored, spec = _read_year(engine, args.year)
         last = _read_year(engine, args.compare) if args.compare is not None else None
     if last is not None:
         return _print_compare(args, stored, spec, *last)

@@ -78,17 +78,18 @@ def _serve(args: argparse.Namespace) -> int:
     url = _connect(settings, "INFO")
     from prefect import serve
 
-    from flows.deployment import NAME, build_deployment
+    from flows.deployment import NAME, REVIEW_NAME, build_deployment, build_review_deployment
 
     # only an explicit --db becomes a (UI-visible) parameter; NIANBAO_DB_URL stays in the env
     deployment = build_deployment(settings.root, args.db_url, args.debounce)
+    review = build_review_deployment()
     serve_defaults(settings, args.db_url)  # runs started without root/db_url use these
     print(
         f"部署 {NAME} 已在 {url} 上线：每年1月每天08:00（北京时间）运行，"
-        f"共享文件夹 {settings.root.resolve()}。按 Ctrl+C 停止。",
+        f"共享文件夹 {settings.root.resolve()}；审核表单为部署 {REVIEW_NAME}。按 Ctrl+C 停止。",
         flush=True,
     )
-    serve(deployment, pause_on_shutdown=False, print_starting_message=False)
+    serve(deployment, review, pause_on_shutdown=False, print_starting_message=False)
     return 0
 
 

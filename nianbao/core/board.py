@@ -29,7 +29,7 @@ from nianbao.core.unit_status import CycleStatus, UnitStatus, other_years_note
 Row = dict[str, str | int | float]
 BoardCell = str | int | datetime | None
 
-BOARD_COLUMNS = ("单位", "状态", "文件", "接收时间", "错误", "提示", "其中已说明", "逾期")
+BOARD_COLUMNS = ("单位", "状态", "文件", "接收时间", "错误", "提示", "其中已说明", "逾期", "审核")
 CHASE_COLUMNS = ("单位", "原因", "联系人", "联系电话")
 CHASE_REASONS = {Status.MISSING: "未报送", Status.REJECTED: "报表被退回，待重新报送"}
 NO_UNIT = "（未归属）"
@@ -89,7 +89,7 @@ def board_table(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[list[Bo
     unit, grouped under a line per group when the roster has groups): counts as integers,
     the received time as an aware datetime in ``tz`` (None when nothing came)."""
     return [
-        [INDENT * depth + u.name, u.label, None, None, None, None, None, None]
+        [INDENT * depth + u.name, u.label, *([None] * (len(BOARD_COLUMNS) - 2))]
         if isinstance(u, GroupLine)
         else [
             INDENT * depth + u.name,
@@ -100,6 +100,7 @@ def board_table(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[list[Bo
             u.warnings,
             u.explained,
             "是" if u.late else "",
+            u.review_label,
         ]
         for depth, u in in_tree(status)
     ]
@@ -143,6 +144,7 @@ def board_rows(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> list[Row]:
             when: shown(u.received_at, tz, label=False) if u.received_at else "",
             "错误数": u.errors,
             "提示数": u.warnings,
+            "审核": u.review_label,
             "可疑程度": _suspicion(u),
         }
         for depth, u in in_tree(status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -63,6 +64,28 @@ _STATUS_LABELS = {
 }
 
 
+class ReviewState(StrEnum):
+    """The office's decision on a unit, on top of the rules' outcome (``Status``)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    EXCUSED = "excused"
+
+    @property
+    def label(self) -> str:
+        """Chinese label."""
+        return _REVIEW_LABELS[self]
+
+
+_REVIEW_LABELS = {
+    ReviewState.PENDING: "待审核",
+    ReviewState.APPROVED: "已审核",
+    ReviewState.RETURNED: "已退回（审核意见）",
+    ReviewState.EXCUSED: "免报",
+}
+
+
 @dataclass(frozen=True)
 class RawWorkbook:
     """What a reader extracted from one file: the template's sheets as grids of cell values.
@@ -117,6 +140,11 @@ class CycleResult:
     # cycle, are left out of this one (no status, no feedback) and named on the 催报名单.
     other_years: tuple[Submission, ...] = ()
     groups: tuple[Group, ...] = ()  # the roster's groups, in roster order (none: a flat roster)
+    # Units whose figures the office holds out of the totals (awaiting review when review is
+    # on, returned with a reason, excused), and files received after the year was finalized
+    # (kept out of the cycle until the office reopens it).
+    held_out: Mapping[str, ReviewState] = field(default_factory=dict)
+    held: tuple[Submission, ...] = ()
 
     def late(self, sub: Submission) -> bool:
         """Whether a submission arrived after the cycle's deadline."""
@@ -125,7 +153,8 @@ class CycleResult:
     @property
     def accepted(self) -> tuple[Submission, ...]:
         """Submissions that count in the totals, in roster order."""
-        return tuple(s for s in self.submissions if s.status.accepted)
+        out = self.held_out
+        return tuple(s for s in self.submissions if s.status.accepted and s.unit not in out)
 
     @property
     def breakdown(self) -> dict[str, dict[str, Decimal]]:
@@ -167,11 +196,15 @@ class CycleResult:
 
     @property
     def not_included(self) -> tuple[tuple[Unit, Status], ...]:
-        """Roster units whose figures are not in the totals, with why (missing or rejected)."""
+        """Roster units whose figures are not in the totals, with why (missing, rejected, or
+        held out by the office: see ``held_out``); excused units (免报) are not left out."""
         out = []
         for unit in self.roster:
             status = self.status_of(unit.code)
-            if not status.accepted:
+            review = self.held_out.get(unit.code)
+            if review is ReviewState.EXCUSED:
+                continue
+            if not status.accepted or review is not None:
                 out.append((unit, status))
         return tuple(out)
 

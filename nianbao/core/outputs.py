@@ -10,7 +10,7 @@ from typing import Any
 from nianbao.core.clock import DEFAULT_TIMEZONE, iso_local
 from nianbao.core.compiled import compiled
 from nianbao.core.groups import group_totals
-from nianbao.core.model import CycleResult, Status
+from nianbao.core.model import CycleResult, ReviewState, Status
 from nianbao.core.spec import CellType, FormatSpec
 from nianbao.core.unit_status import CycleStatus, UnitStatus
 
@@ -39,7 +39,7 @@ def completeness(gaps: Iterable[tuple[str, Status]]) -> dict[str, Any]:
     (code, status) of the units left out."""
     left_out = list(gaps)
     return {
-        "complete": not left_out,
+        "complete": not left_out,  # held-out units: see the documents' ``held_out``
         "missing": [code for code, status in left_out if status is Status.MISSING],
         "rejected": [code for code, status in left_out if status is Status.REJECTED],
     }
@@ -52,6 +52,7 @@ def totals_doc(spec: FormatSpec, result: CycleResult) -> dict[str, Any]:
         "year": result.year,
         "format": result.format,
         **completeness((u.code, status) for u, status in result.not_included),
+        "held_out": {code: state.value for code, state in result.held_out.items()},
         "totals": cells_json(spec, result.totals),
         "units": {code: cells_json(spec, vals) for code, vals in result.breakdown.items()},
     }
@@ -71,8 +72,15 @@ def status_doc(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any
     doc = {
         "year": status.year,
         "format": status.format,
-        **completeness((u.code, u.status) for u in status.units if not u.status.accepted),
+        **completeness(
+            (u.code, u.status)
+            for u in status.units
+            if (not u.status.accepted or u.held_out) and u.review is not ReviewState.EXCUSED
+        ),
+        "held_out": {u.code: u.review.value for u in status.units if u.held_out and u.review},
         "deadline": iso_local(status.deadline, tz) if status.deadline else None,
+        "version": status.version,
+        "locked": status.locked,
         "units": [_unit_doc(u, tz) for u in status.units],
         "findings": [f.doc for f in status.findings],
     }
@@ -105,4 +113,9 @@ def _unit_doc(unit: UnitStatus, tz: str) -> dict[str, Any]:
         "other_years": [
             {"year": o.year, "file": o.file, "sha256": o.sha256} for o in unit.other_years
         ],
+        "review": unit.review.value if unit.review else None,
+        "review_reason": unit.review_reason,
+        "accepted_warnings": list(unit.accepted_warnings),
+        "held": [{"file": h.file, "sha256": h.sha256} for h in unit.held],
+        "held_out": unit.held_out,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -14,7 +14,15 @@ from nianbao.core.detect import detect_format
 from nianbao.core.findings import Finding, has_errors
 from nianbao.core.formats import FORMATS, YEAR_FORMATS
 from nianbao.core.layout import META_SHEET, TEXT_SHEET, a1, text_cells
-from nianbao.core.model import CycleResult, Group, RawWorkbook, Status, Submission, Unit
+from nianbao.core.model import (
+    CycleResult,
+    Group,
+    RawWorkbook,
+    ReviewState,
+    Status,
+    Submission,
+    Unit,
+)
 from nianbao.core.narrative import check_narrative
 from nianbao.core.numbers import parse_cell
 from nianbao.core.parse import Extracted, extract, read_meta
@@ -26,6 +34,7 @@ from nianbao.core.validate import check_identities, derive, validate_batch
 
 DEFAULT_MAX_FINDINGS = 100
 EXPLANATION = "explanation"  # the text field where a unit justifies its warnings
+Hold = Callable[[str, str, Status], ReviewState | None]  # (unit, sha256, status) -> why held
 
 
 class Claim(NamedTuple):
@@ -323,8 +332,15 @@ def consolidate(
     last: Figures | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     groups: tuple[Group, ...] = (),
+    pins: Mapping[str, str] | None = None,
+    hold: Hold | None = None,
 ) -> CycleResult:
     """City totals over accepted submissions, with identities re-checked on the totals.
+
+    The office's review (``nianbao.core.review``): a unit in ``pins`` (unit -> sha256 of the
+    file its finalized version counted, "" for none) keeps that file, and its other files
+    are set aside in ``held`` (received after finalization); ``hold`` names, per roster unit,
+    why the office holds its figures out of the totals (``held_out``).
 
     Workbooks of another report year's cycle (``_other_cycle``; ``last_accepted`` holds the
     sha256 of last year's accepted returns, the cycle opens on 1 January in ``tz``) are set
@@ -336,14 +352,22 @@ def consolidate(
     opens = cycle_opens(year, tz)
     this: list[Submission] = []
     others: list[Submission] = []
+    held: list[Submission] = []
+    pins = pins or {}
     for s in submissions:
-        (others if _other_cycle(s, year, opens, last_accepted) else this).append(s)
+        if _other_cycle(s, year, opens, last_accepted):
+            others.append(s)
+        elif s.unit in pins and s.sha256 != pins[s.unit]:
+            held.append(s)
+        else:
+            this.append(s)
 
     def place(s: Submission) -> tuple[int, str]:
         return order.get(s.unit, len(order)), s.file
 
     subs = _plausible(spec, roster, sorted(supersede(this), key=place), last or {}, thresholds)
-    accepted = [s.values for s in subs if s.status.accepted]
+    held_out = _held_out(roster, subs, hold)
+    accepted = [s.values for s in subs if s.status.accepted and s.unit not in held_out]
     totals = add_up(spec, accepted)
     recomputed: dict[str, Decimal | None] = {k: totals[k] for k in spec.inputs}
     derive(spec, recomputed)
@@ -365,4 +389,22 @@ def consolidate(
         deadline=deadline,
         other_years=tuple(sorted(_distinct(others), key=place)),
         groups=groups,
+        held_out=held_out,
+        held=tuple(sorted(_distinct(held), key=place)),
     )
+
+
+def _held_out(
+    roster: Sequence[Unit], subs: Sequence[Submission], hold: Hold | None
+) -> dict[str, ReviewState]:
+    """Roster units whose figures the office holds out (see ``consolidate``)."""
+    if hold is None:
+        return {}
+    current = {s.unit: s for s in subs if s.status is not Status.SUPERSEDED}
+    out = {}
+    for unit in roster:
+        sub = current.get(unit.code)
+        state = hold(unit.code, sub.sha256 if sub else "", sub.status if sub else Status.MISSING)
+        if state is not None:
+            out[unit.code] = state
+    return out

@@ -3,7 +3,7 @@
 A unit's suspicion is its most significant plausibility warning (``Finding.significance``,
 ``nianbao.core.plausibility``), then how many it has; units without any follow in roster
 order. Built from a ``CycleStatus`` (a run's result, or status.json read back), so the board,
-the run's artifact and ``nianbao review-list`` show the same order. Pure functions, no numpy
+the run's artifact and ``nianbao review --list`` show the same order. Pure functions, no numpy
 (the CLI imports this).
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from nianbao.core.findings import PLAUSIBILITY_CODES
+from nianbao.core.model import ReviewState
 from nianbao.core.unit_status import CycleStatus, StatusFinding, UnitStatus
 
 REVIEW_COLUMNS = ("序号", "单位", "状态", "可疑程度", "可疑提示", "最可疑的情况")
@@ -20,9 +21,9 @@ REVIEW_TITLE = "待审核单位（按可疑程度排序）"
 
 
 def awaits_review(unit: UnitStatus) -> bool:
-    """Whether the office still has to look at a unit: its return passed the rules (every
-    accepted unit, until review states record approvals)."""
-    return unit.status.accepted
+    """Whether the office still has to look at a unit: its return passed the rules and the
+    office has not decided on it (待审核)."""
+    return unit.status.accepted and unit.review in (None, ReviewState.PENDING)
 
 
 def flags(unit: UnitStatus) -> tuple[StatusFinding, ...]:
@@ -74,7 +75,7 @@ def review_rows(entries: Sequence[ReviewEntry]) -> list[list[str | int]]:
 
 
 def review_text(status: CycleStatus, entries: Sequence[ReviewEntry]) -> str:
-    """The list as ``nianbao review-list`` prints it: a heading, one line per unit and,
+    """The list as ``nianbao review --list`` prints it: a heading, one line per unit and,
     indented, each of its warnings."""
     flagged = sum(1 for e in entries if e.flags)
     lines = [

@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 
 from nianbao.core.findings import Finding
 from nianbao.core.groups import Tree
-from nianbao.core.model import CycleResult, Group, Status, Unit
+from nianbao.core.model import CycleResult, Group, ReviewState, Status, Unit
+from nianbao.core.review import Ledger
 from nianbao.core.spec import Severity
 
 
@@ -68,6 +69,9 @@ class StatusFinding:
         return str(self.doc.get("unit") or "")
 
 
+HELD_LABEL = "定稿后收到"
+
+
 class FileRef(NamedTuple):
     """A file of a unit's folder by its display name and fingerprint."""
 
@@ -105,11 +109,28 @@ class UnitStatus(NamedTuple):
     superseded: tuple[FileRef, ...] = ()
     other_years: tuple[OtherYearFile, ...] = ()
     parent: str = ""  # the code of its group in the roster's tree
+    review: ReviewState | None = None
+    review_reason: str = ""
+    accepted_warnings: tuple[str, ...] = ()
+    held: tuple[FileRef, ...] = ()
+    held_out: bool = False  # figures held out of the totals by the office's decision
 
     @property
     def label(self) -> str:
         """The status as the office reads it (已接收, 未报送, …)."""
         return self.status.label
+
+    @property
+    def review_label(self) -> str:
+        """The office's review as it reads it: 待审核, 已退回（审核意见）：理由, …, and the
+        files received after the year was finalized (定稿后收到N个文件)."""
+        parts = []
+        if self.review is not None:
+            why = f"：{self.review_reason}" if self.review_reason else ""
+            parts.append(f"{self.review.label}{why}")
+        if self.held:
+            parts.append(f"{HELD_LABEL}{len(self.held)}个文件")
+        return "；".join(parts)
 
     @property
     def errors(self) -> int:
@@ -155,6 +176,11 @@ class UnitStatus(NamedTuple):
                 OtherYearFile(o["year"], o["file"], o["sha256"]) for o in doc["other_years"]
             ),
             parent=doc.get("parent", ""),
+            review=ReviewState(doc["review"]) if doc.get("review") else None,
+            review_reason=doc.get("review_reason", ""),
+            accepted_warnings=tuple(doc.get("accepted_warnings", ())),
+            held=tuple(FileRef(h["file"], h["sha256"]) for h in doc.get("held", ())),
+            held_out=bool(doc.get("held_out")),
         )
 
 
@@ -170,6 +196,8 @@ class CycleStatus:
     units: tuple[UnitStatus, ...]
     findings: tuple[StatusFinding, ...] = ()
     groups: tuple[Group, ...] = ()  # the roster's groups (none: a flat roster)
+    version: int = 0  # the latest finalized version (0: none)
+    locked: bool = False  # finalized and not reopened as a whole
 
     @property
     def tree(self) -> Tree:
@@ -186,11 +214,30 @@ class CycleStatus:
             units=tuple(UnitStatus.from_json(u) for u in doc["units"]),
             findings=tuple(StatusFinding(f) for f in doc["findings"]),
             groups=tuple(Group(g["code"], g["name"], g["parent"]) for g in doc.get("groups", ())),
+            version=int(doc.get("version") or 0),
+            locked=bool(doc.get("locked")),
         )
 
 
-def unit_status(result: CycleResult, unit: Unit) -> UnitStatus:
-    """A roster unit's status in ``result``."""
+def unit_status(result: CycleResult, unit: Unit, ledger: Ledger | None = None) -> UnitStatus:
+    """A roster unit's status in ``result`` (with the office's review in ``ledger``)."""
+    base = _rule_status(result, unit)
+    held = tuple(FileRef(s.file, s.sha256) for s in result.held if s.unit == unit.code)
+    if ledger is None:
+        return base._replace(held=held) if held else base
+    sha = base.sha256 or ""
+    decision = ledger.decision(unit.code, sha)
+    return base._replace(
+        review=ledger.state(unit.code, sha, base.status),
+        review_reason=decision.reason if decision else "",
+        accepted_warnings=tuple(sorted(ledger.accepted_warnings(unit.code, sha))),
+        held=held,
+        held_out=unit.code in result.held_out,
+    )
+
+
+def _rule_status(result: CycleResult, unit: Unit) -> UnitStatus:
+    """A roster unit's status by the rules alone."""
     subs = result.submissions_of(unit.code)
     others = tuple(
         OtherYearFile(s.other_year, s.file, s.sha256) for s in result.other_years_of(unit.code)
@@ -225,15 +272,18 @@ def unit_status(result: CycleResult, unit: Unit) -> UnitStatus:
     )
 
 
-def cycle_status(result: CycleResult) -> CycleStatus:
-    """Every roster unit's status, computed once for all the outputs."""
+def cycle_status(result: CycleResult, ledger: Ledger | None = None) -> CycleStatus:
+    """Every roster unit's status (with the office's review in ``ledger``), computed once
+    for all the outputs."""
     return CycleStatus(
         year=result.year,
         format=result.format,
         deadline=result.deadline,
-        units=tuple(unit_status(result, unit) for unit in result.roster),
+        units=tuple(unit_status(result, unit, ledger) for unit in result.roster),
         findings=tuple(StatusFinding.of_run(f) for f in result.findings),
         groups=result.groups,
+        version=ledger.version if ledger else 0,
+        locked=ledger.locked if ledger else False,
     )
 
 

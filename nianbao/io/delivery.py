@@ -34,6 +34,8 @@ class Delivery:
     sub: Submission
     late: bool = False
     tz: str = DEFAULT_TIMEZONE  # the office's time zone, for the received time
+    review: tuple[tuple[str, str], ...] = ()  # the office's review rows
+    held: str = ""  # the notice on a file received after finalization
 
 
 def _run(jobs: Sequence[Delivery]) -> list[Finding]:
@@ -43,7 +45,9 @@ def _run(jobs: Sequence[Delivery]) -> list[Finding]:
 
     def one(job: Delivery) -> None:
         with guard.unit(job.sub.unit, job.sub.file, "生成回执"):
-            write_receipt(job.receipt, job.unit, job.year, job.sub, job.late, job.tz)
+            write_receipt(
+                job.receipt, job.unit, job.year, job.sub, job.late, job.tz, job.review, job.held
+            )
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(one, jobs))

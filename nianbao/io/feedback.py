@@ -161,11 +161,14 @@ def write_rejection(
     raw: Mapping[str, Any] | None,
     texts: Mapping[str, str],
     tz: str = DEFAULT_TIMEZONE,
+    returned: str = "",
 ) -> None:
     """A fresh template with the unit's figures, failing cells marked, and a 校验结果 sheet.
 
     ``raw`` is None when the figures could not be trusted (wrong unit, year or format, or an
     unreadable file): the unit then gets a blank template of the right kind to refill.
+    ``returned`` is the office's 审核意见 on a file that passed the rules: the first thing
+    the sheet says.
     """
     wb = build_template(spec, unit, year)
     if raw is not None:
@@ -181,6 +184,9 @@ def write_rejection(
     ]
     title = f"{unit.name} {year}年度报表校验结果：未通过，请修改后重新报送"
     notes = resubmit_notes(unit, raw is not None)
+    if returned:
+        title = f"{unit.name} {year}年度报表审核意见：已退回，请修改后重新报送"
+        notes = [returned, *notes]
     sheet = findings_sheet(title, TITLE, lead, sub.findings, notes, RESULT_SHEET)
     render_sheet(wb.create_sheet(RESULT_SHEET, 0), sheet)
     for ws in wb.worksheets:  # opens on 校验结果, with no other sheet selected with it

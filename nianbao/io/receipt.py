@@ -39,9 +39,10 @@ NOTE_HEAD = Style(bold=True, wrap=True, vertical="top")
 ROW_HEIGHT = 18.0
 
 
-def feedback_name(sub: Submission, year: int) -> str:
-    """File name in ``feedback/<code>/``: stable per submission, so a rerun rewrites it."""
-    kind = "退回修改" if not sub.status.accepted else "回执"
+def feedback_name(sub: Submission, year: int, returned: bool = False) -> str:
+    """File name in ``feedback/<code>/``: stable per submission, so a rerun rewrites it
+    (``returned``: the office sent a file that passed the rules back)."""
+    kind = "退回修改" if returned or not sub.status.accepted else "回执"
     return f"{year}年-{sub.sha256[:12]}-{kind}.xlsx"
 
 
@@ -142,10 +143,17 @@ def findings_sheet(
 
 
 def receipt_sheet(
-    unit: Unit, year: int, sub: Submission, late: bool, tz: str = DEFAULT_TIMEZONE
+    unit: Unit,
+    year: int,
+    sub: Submission,
+    late: bool,
+    tz: str = DEFAULT_TIMEZONE,
+    review: Sequence[tuple[str, str]] = (),
+    held: str = "",
 ) -> Sheet:
     """The 回执's one sheet: when the return arrived (local time), its fingerprint, any
-    warnings."""
+    warnings; the office's ``review`` rows (审核状态, 说明已认可); ``held``: the notice on a
+    file received after the year was finalized, first."""
     received: datetime = excel_local(sub.received_at, tz)
     lead: list[tuple[str, Value]] = [
         ("原文件", sub.file),
@@ -153,13 +161,26 @@ def receipt_sheet(
         ("SHA-256", sub.sha256),
         ("是否逾期", "是（在截止时间之后报送）" if late else "否"),
         ("提示数", len(sub.findings)),
+        *review,
     ]
-    title = f"{unit.name} {year}年度报表回执：{sub.status.label}"
+    if held:
+        lead.insert(0, ("定稿后收到", held))
+        title = f"{unit.name} {year}年度报表回执：{year}年度已定稿，本文件已收到"
+    else:
+        title = f"{unit.name} {year}年度报表回执：{sub.status.label}"
     return findings_sheet(title, TITLE, lead, sub.findings)
 
 
 def write_receipt(
-    path: Path, unit: Unit, year: int, sub: Submission, late: bool, tz: str = DEFAULT_TIMEZONE
+    path: Path,
+    unit: Unit,
+    year: int,
+    sub: Submission,
+    late: bool,
+    tz: str = DEFAULT_TIMEZONE,
+    review: Sequence[tuple[str, str]] = (),
+    held: str = "",
 ) -> None:
-    """A 回执 for an accepted return (see ``receipt_sheet``)."""
-    write_workbook(path, [receipt_sheet(unit, year, sub, late, tz)])
+    """A 回执 for an accepted return, or for any file received after finalization (see
+    ``receipt_sheet``)."""
+    write_workbook(path, [receipt_sheet(unit, year, sub, late, tz, review, held)])

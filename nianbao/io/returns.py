@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.findings import IDENTITY_CODES, UNREADABLE_CODES, Finding
 from nianbao.core.model import CycleResult, Status, Submission
 from nianbao.core.parse import Extracted, extract
+from nianbao.core.review_notes import ReviewFeedback
 from nianbao.core.spec import FormatSpec
 from nianbao.io.archive import archive_path, keep_original, quarantine_path
 from nianbao.io.delivery import Delivery, deliver
@@ -81,6 +82,7 @@ def write_returns(
     workers: int = 0,
     tz: str = DEFAULT_TIMEZONE,
     staging: Staging | None = None,
+    review: ReviewFeedback | None = None,
 ) -> Returned:
     """Feedback for each unit's current submission, its times in the office's time zone
     ``tz``; unreadable originals are also copied to ``quarantine/``. Receipts are written on
@@ -89,13 +91,20 @@ def write_returns(
     With ``staging`` the feedback files are written there (``Returned`` names their final
     paths) and the caller publishes them, then calls ``file_history``; without, they are
     written in place and the earlier ones filed at once.
+
+    ``review`` (the office's decisions): a file the office returned gets a 退回修改
+    workbook with its reason first, receipts carry the review rows, and every file received
+    after the year was finalized (``result.held``) gets a receipt saying so.
     """
+    review = review or ReviewFeedback()
     units = {u.code: u for u in result.roster}
     guard = UnitGuard()
     done = Returned()
     jobs: list[Delivery] = []
     finals: dict[Path, Path] = {}  # where each file is written -> where it is published
-    for sub in result.submissions:
+    held = {id(s) for s in result.held}
+    held_units = {s.unit for s in result.held}  # their latest word: the held file's receipt
+    for sub in (*result.submissions, *result.held):
         original = archive_path(root / "archive", sub)
         if not original.exists():
             continue
@@ -104,19 +113,26 @@ def write_returns(
                 kept = keep_original(original, quarantine_path(root / "quarantine", sub))
             if not outcome.failed:
                 done.quarantined.append((sub, kept))
-        if sub.status is Status.SUPERSEDED:
+        if sub.status is Status.SUPERSEDED or (id(sub) not in held and sub.unit in held_units):
             continue
-        action = "生成回执" if sub.status.accepted else "生成退回修改文件"
+        returned = "" if id(sub) in held else review.returned.get(sub.unit, "")
+        receipt = id(sub) in held or (sub.status.accepted and not returned)
+        action = "生成回执" if receipt else "生成退回修改文件"
         with guard.unit(sub.unit, sub.file, action) as outcome:
             folder = own_folder(root / "feedback", sub.unit)  # a link there is refused
         if outcome.failed:
             continue
-        target = folder / feedback_name(sub, result.year)
+        target = folder / feedback_name(sub, result.year, bool(returned))
+        if id(sub) in held:
+            target = folder / feedback_name(replace(sub, status=Status.ACCEPTED), result.year)
         path = staging.path(target) if staging else target
         finals[path] = target
-        if sub.status.accepted:
+        if receipt:
             unit = units[sub.unit]
-            jobs.append(Delivery(path, unit, result.year, sub, result.late(sub), tz))
+            notes = () if id(sub) in held else review.notes.get(sub.unit, ())
+            note = review.held if id(sub) in held else ""
+            late = result.late(sub)
+            jobs.append(Delivery(path, unit, result.year, sub, late, tz, notes, note))
             continue
         with guard.unit(sub.unit, sub.file, action) as outcome:
             trusted = not any(f.code in IDENTITY_CODES for f in sub.findings)
@@ -125,8 +141,9 @@ def write_returns(
                 raw = read_workbook(original, sub.unit, sub.file, sheets=sheets_for(spec))
                 list(extract(spec, raw.grids, extracted))
             figures = extracted.values if trusted else None
+            unit = units[sub.unit]
             write_rejection(
-                path, spec, units[sub.unit], result.year, sub, figures, extracted.texts, tz
+                path, spec, unit, result.year, sub, figures, extracted.texts, tz, returned
             )
         if not outcome.failed:
             done.rejections.append((sub.unit, target))

@@ -31,7 +31,7 @@ HEADER = Style(
 BODY = Style(border=True, wrap=True, vertical="center", indent=1)
 NUMBER = Style(border=True, horizontal="center", vertical="center")
 # Board: 单位, 状态, 文件, 接收时间, 错误, 提示, 其中已说明, 逾期 (the unit column is measured)
-BOARD_WIDTHS = (0, 20, 40, 22, 8, 8, 12, 8)
+BOARD_WIDTHS = (0, 20, 40, 22, 8, 8, 12, 8, 24)
 CHASE_WIDTHS = (0, 30, 12, 16)
 NAME_WIDTH = (12, 30)  # bounds of the measured unit-name column
 CENTERED = {"错误", "提示", "其中已说明", "逾期"}
@@ -81,6 +81,8 @@ def write_status_book(status: CycleStatus, path: Path, tz: str = DEFAULT_TIMEZON
     ]
     year = status.year
     title = f"{year}年度政府信息公开工作年度报告报送情况"
+    if status.locked:
+        title += f"（已定稿第{status.version}版，定稿后收到的文件未计入汇总）"
     chase = chase_list(status)
     write_workbook(
         path,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.deployment import NAME
+from flows.deployment import NAME, REVIEW_NAME
 from tests.conftest import update_docs_image
 from tests.e2e.prefect_server import Server, deployment_id, nianbao_process, prefect_server
 
@@ -116,4 +116,22 @@ def test_custom_run_form_shows_the_chinese_parameters_and_is_screenshotted(
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 30_000  # a rendered form, not a blank page
+    update_docs_image(shot)
+
+
+def test_the_review_form_shows_its_chinese_fields_and_is_screenshotted(
+    ui: tuple[Server, str], chromium: Path, tmp_path: Path
+) -> None:
+    server, _ = ui
+    with server.client() as client:
+        dep = deployment_id(client, REVIEW_NAME, REVIEW_NAME)
+    url = f"{server.url}/v2/deployments/deployment/{dep}/run"
+    text = _text(_chromium(chromium, tmp_path / "p1", "--dump-dom", url))
+    for label in ("报告年度", "审核操作", "单位代码", "理由或审核意见", "提示规则代码", "审核人"):
+        assert label in text, label
+    shot = tmp_path / "review-form.png"
+    _chromium(chromium, tmp_path / "p2", "--window-size=1280,1300", f"--screenshot={shot}", url)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 30_000
     update_docs_image(shot)

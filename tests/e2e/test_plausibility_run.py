@@ -1,6 +1,6 @@
 """Plausibility warnings through real runs: last year's figures from the run's database, the
 warnings in status.json, the receipt and the database, the review list on the run page and
-from ``nianbao review-list``, most suspicious first."""
+from ``nianbao review --list``, most suspicious first."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def test_jump_and_township_are_warned_and_listed_first(
         ).fetchall()
     assert stored == [("alpha", "plausibility-year", 2.0), ("beta", "plausibility-kind", 3.0)]
 
-    listed = nianbao("review-list", "--year", "2021", "--root", str(root)).stdout.splitlines()
+    listed = nianbao("review", "--list", "--year", "2021", "--root", str(root)).stdout.splitlines()
     numbered = [line.split("（")[0] for line in listed[1:] if line[:1].isdigit()]
     assert numbered == ["1. 乙镇", "2. 甲局", "3. 丙委"]
 

@@ -22,8 +22,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
-from flows.deployment import NAME
+from flows.deployment import NAME, REVIEW_NAME
+from flows.review import ReviewAction
 from nianbao.demo.build import build_demo_root
 from nianbao.io.db.migrate import make_engine
 from nianbao.io.db.read import read_totals
@@ -351,3 +353,40 @@ def test_prefect_yaml_deploys_to_a_process_pool_that_a_worker_runs(
         if worker is not None:
             worker.stop(timeout=15)
         client.delete(f"/deployments/{dep_id}")
+
+
+def test_the_review_form_returns_a_unit_with_a_reason_that_reaches_its_workbook(
+    served: Served, client: httpx.Client
+) -> None:
+    _run_to_completion(client, served.deployment, {"year": 2020, "root": str(served.root)})
+    review = deployment_id(client, REVIEW_NAME, REVIEW_NAME, served.proc)
+    reason = "本年新收申请数与登记台账不符，请核实后重新报送"
+    form = {
+        "year": 2020,
+        "action": ReviewAction.RETURN.value,
+        "unit": "kouanwei",
+        "reason": reason,
+        "reviewer": "王五",
+    }
+    nonsense = client.post(
+        f"/deployments/{review}/create_flow_run",
+        json={"parameters": {"params": {**form, "action": "批准"}}},
+    )
+    assert nonsense.status_code in (409, 422), nonsense.text  # not an action of the form
+
+    r = client.post(f"/deployments/{review}/create_flow_run", json={"parameters": {"params": form}})
+    assert r.status_code == 201, r.text
+    run = wait_finished(client, r.json()["id"])
+    assert run["state"]["type"] == "COMPLETED", run_logs(client, run["id"])
+    (book,) = (served.root / "feedback" / "kouanwei").glob("2020年-*-退回修改.xlsx")
+    first = load_workbook(book).worksheets[0]
+    assert str(first["A2"].value).startswith(f"审核意见：{reason}（审核人：王五，")
+
+    again = {**form, "action": ReviewAction.APPROVE.value, "reason": ""}
+    r = client.post(
+        f"/deployments/{review}/create_flow_run", json={"parameters": {"params": again}}
+    )
+    assert r.status_code == 201, r.text
+    refused = wait_finished(client, r.json()["id"])
+    assert refused["state"]["type"] == "FAILED"
+    assert "已退回" in refused["state"]["message"]  # approving a returned file makes no sense

@@ -76,6 +76,7 @@ def test_board_has_one_row_per_roster_unit_with_current_file_and_counts() -> Non
             when: "2021-01-10 10:00:00",
             "错误数": 0,
             "提示数": 1,
+            "审核": "",
             "可疑程度": "",
         },
         {
@@ -85,6 +86,7 @@ def test_board_has_one_row_per_roster_unit_with_current_file_and_counts() -> Non
             when: "2021-01-10 10:00:00",
             "错误数": 2,
             "提示数": 1,
+            "审核": "",
             "可疑程度": "",
         },
         {
@@ -94,6 +96,7 @@ def test_board_has_one_row_per_roster_unit_with_current_file_and_counts() -> Non
             when: "",
             "错误数": 0,
             "提示数": 0,
+            "审核": "",
             "可疑程度": "",
         },
     ]
@@ -159,7 +162,7 @@ def test_the_board_groups_units_under_a_line_per_group_and_reads_back() -> None:
         ("\u3000丙委", "未报送"),
         ("乙镇", "已退回"),
     ]
-    assert board_table(status)[0][2:] == [None] * 6
+    assert board_table(status)[0][2:] == [None] * 7
     # status.json carries the tree, and the board read back from it is the same
     again = CycleStatus.from_json(status_doc(status))
     assert again.groups == status.groups

@@ -9,19 +9,30 @@ from typing import Any
 import pytest
 import yaml
 
-from flows.deployment import CRON, DEBOUNCE_SECONDS, NAME, TIMEZONE, build_deployment
+from flows.deployment import (
+    CRON,
+    DEBOUNCE_SECONDS,
+    NAME,
+    REVIEW_NAME,
+    TIMEZONE,
+    build_deployment,
+    build_review_deployment,
+)
 from flows.params import CycleParams, FanOutParams
+from flows.review import ReviewAction, ReviewParams
 from nianbao.io.watch import EVENT, RESOURCE_PREFIX, root_resource_id
 from nianbao.settings import load_settings, serve_defaults
 from tests.conftest import REPO
 
 
-def _yaml_deployment() -> dict[str, Any]:
-    return _yaml_deployments()[NAME]
+def _yaml_deployment(name: str = NAME) -> dict[str, Any]:
+    return _yaml_deployments()[name]
 
 
 def _yaml_deployments() -> dict[str, dict[str, Any]]:
     doc = yaml.safe_load((REPO / "deployments" / "prefect.yaml").read_text(encoding="utf-8"))
+    names = [d["name"] for d in doc["deployments"]]
+    assert names == [NAME, "nianbao-lower-cycle", "nianbao-fan-out", REVIEW_NAME]
     return {d["name"]: d for d in doc["deployments"]}
 
 
@@ -92,7 +103,9 @@ def test_prefect_yaml_fan_out_and_lower_level_deployments_share_the_pool() -> No
         assert "schedules" not in dep and "triggers" not in dep
 
 
-@pytest.mark.parametrize("module", ["flows/annual_cycle.py", "flows/fanout.py", "flows/params.py"])
+@pytest.mark.parametrize(
+    "module", ["flows/annual_cycle.py", "flows/fanout.py", "flows/params.py", "flows/review.py"]
+)
 def test_flow_modules_with_pydantic_parameters_keep_real_annotations(module: str) -> None:
     tree = ast.parse((REPO / module).read_text(encoding="utf-8"))
     futures = [
@@ -137,3 +150,34 @@ def test_a_run_started_without_root_or_database_uses_what_serve_was_given(
     assert settings.database_url == "postgresql+psycopg://u:p@db/nianbao"
     explicit = load_settings(root=tmp_path / "other")
     assert explicit.root == tmp_path / "other"
+
+
+def test_review_deployment_in_yaml_and_served_alike() -> None:
+    dep = _yaml_deployment(REVIEW_NAME)
+    served = build_review_deployment()
+    assert dep["entrypoint"] == "flows/review.py:review"
+    assert served.entrypoint == "flows.review.review"
+    assert served.name == REVIEW_NAME and not served.schedules and not dep.get("schedules")
+    assert "".join(dep["description"].split()) == "".join((served.description or "").split())
+
+
+def test_review_form_has_chinese_titles_an_action_choice_and_a_required_reviewer() -> None:
+    schema = ReviewParams.model_json_schema()
+    props = schema["properties"]
+    titles = {k: v["title"] for k, v in props.items()}
+    assert titles == {
+        "year": "报告年度",
+        "action": "审核操作",
+        "unit": "单位代码",
+        "reason": "理由或审核意见",
+        "finding": "提示规则代码",
+        "reviewer": "审核人",
+        "root": "共享文件夹",
+        "db_url": "数据库地址",
+    }
+    assert set(schema["required"]) == {"year", "action", "reviewer"}
+    assert schema["$defs"]["ReviewAction"]["enum"] == [a.value for a in ReviewAction]
+    with pytest.raises(ValueError):
+        ReviewParams(year=2020, action=ReviewAction.APPROVE, reviewer="")
+    with pytest.raises(ValueError):
+        ReviewParams.model_validate({"year": 2020, "action": "批准", "reviewer": "张三"})

@@ -1,5 +1,5 @@
 """The review list: units awaiting review, most suspicious first, on the board, the run page
-and ``nianbao review-list`` (read back from status.json)."""
+and ``nianbao review --list`` (read back from status.json)."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_review_list_command_reads_status_json(
     out.mkdir(parents=True)
     doc = status_doc(STATUS)
     (out / "status.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    assert main(["review-list", "--year", "2021", "--root", str(tmp_path)]) == 0
+    assert main(["review", "--list", "--year", "2021", "--root", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("2021年度待审核单位（按可疑程度排序）")
     numbered = [line.split("（")[0] for line in lines[1:] if line[:1].isdigit()]
@@ -106,5 +106,5 @@ def test_review_list_command_reads_status_json(
 def test_review_list_without_a_run_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["review-list", "--year", "2021", "--root", str(tmp_path)]) == 2
+    assert main(["review", "--list", "--year", "2021", "--root", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("错误：还没有2021年度的汇总结果")

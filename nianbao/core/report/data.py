@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from nianbao.core.groups import Tree
-from nianbao.core.model import CycleResult, Status, Submission
+from nianbao.core.model import CycleResult, ReviewState, Status, Submission
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,12 @@ class UnitGap:
     code: str
     name: str
     status: Status
+    review: ReviewState | None = None  # held out by the office (待审核, 已退回（审核意见）)
+
+    @property
+    def why(self) -> str:
+        """The reason as the office reads it."""
+        return self.review.label if self.review else self.status.label
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,9 @@ def report_data(
         UnitReport(s.unit, names.get(s.unit, s.unit), s.values, s.texts)
         for s in accepted_in_roster_order(result)
     )
-    gaps = tuple(UnitGap(u.code, u.name, status) for u, status in result.not_included)
+    gaps = tuple(
+        UnitGap(u.code, u.name, status, result.held_out.get(u.code))
+        for u, status in result.not_included
+    )
     parts = report_parts(Tree(result.roster, result.groups), level)
     return ReportData(result.year, result.totals, units, last_totals, gaps, parts)

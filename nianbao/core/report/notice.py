@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nianbao.core.model import Status
+from nianbao.core.model import ReviewState, Status
 from nianbao.core.report.data import UnitGap
 from nianbao.core.report.types import Paragraph, ParagraphKind, Sentence
 from nianbao.core.report.wording import PLACEHOLDER_PREFIX, PLACEHOLDER_SUFFIX
@@ -22,7 +22,7 @@ def _names(gaps: Sequence[UnitGap]) -> str:
 
 def gap_list(gaps: Sequence[UnitGap]) -> str:
     """``民政局（未报送）、卫健局（已退回）`` (the first ``NOTICE_NAMES``, then a count)."""
-    listed = "、".join(f"{g.name}（{g.status.label}）" for g in gaps[:NOTICE_NAMES])
+    listed = "、".join(f"{g.name}（{g.why}）" for g in gaps[:NOTICE_NAMES])
     return listed if len(gaps) <= NOTICE_NAMES else f"{listed}等{len(gaps)}个单位"
 
 
@@ -32,10 +32,12 @@ def incomplete_notice(gaps: Sequence[UnitGap]) -> Paragraph | None:
     if not gaps:
         return None
     missing = [g for g in gaps if g.status is Status.MISSING]
-    rejected = [g for g in gaps if g.status is not Status.MISSING]
+    pending = [g for g in gaps if g.review is ReviewState.PENDING]
+    rejected = [g for g in gaps if g.status is not Status.MISSING and g not in pending]
     why = [
         *([f"{_names(missing)}未报送"] if missing else []),
         *([f"{_names(rejected)}的报表已退回、尚未改正"] if rejected else []),
+        *([f"{_names(pending)}的报表尚待审核"] if pending else []),
     ]
     text = (
         f"{PLACEHOLDER_PREFIX}{INCOMPLETE_MARK}：{'，'.join(why)}，上述单位的数据未计入汇总，"

@@ -270,3 +270,69 @@ class CellLocation(Base):
     sheet: Mapped[str] = mapped_column(Text)
     cell: Mapped[str] = mapped_column(String(16))
     label: Mapped[str] = mapped_column(Text)
+
+
+class ReviewEvent(Base):
+    """One audit row (``nianbao.core.review.Event``): append-only, enforced by triggers
+    (migration 0004) that raise on UPDATE and DELETE."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (Index(None, "year", "unit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    action: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    finding: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int | None] = mapped_column(Integer)
+
+
+class Version(Base):
+    """A finalized (定稿) version of a year: who made it, the SHA-256 of the published
+    files copied under ``output/<year>/定稿/v<N>/``. Append-only, like its rows below."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("year", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(32))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    files: Mapped[str] = mapped_column(Text)  # JSON {file name: sha256}
+
+
+class VersionUnit(Base):
+    """A roster unit in a version: the file (sha256, "" for none) whose figures it counted,
+    or ``excused``."""
+
+    __tablename__ = "version_units"
+    __table_args__ = (UniqueConstraint("version_id", "unit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    unit: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+
+
+class VersionValue(Base):
+    """A figure of a version: a unit's (``unit`` its code) or the total (``unit`` ""); zeros
+    are not stored."""
+
+    __tablename__ = "version_values"
+    __table_args__ = (UniqueConstraint("version_id", "unit", "cell_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    unit: Mapped[str] = mapped_column(String(64))
+    cell_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Decimal] = mapped_column(Amount())
