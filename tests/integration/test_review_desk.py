@@ -89,7 +89,9 @@ def test_the_review_list_puts_units_with_warnings_first(
     assert main(["review", "--year", "2020", "--list", "--root", str(root)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].strip().startswith("甲局（alpha）：1类提示 blank-cell")
-    assert lines[2].strip().startswith("乙镇（beta）：1类提示 plausibility-kind")  # a township with 规章
+    assert (
+        lines[2].strip().startswith("乙镇（beta）：1类提示 plausibility-kind")
+    )  # a township with 规章
     review_unit(load_settings(root=root), 2020, "beta", Action.APPROVE, "张三")
     assert main(["review", "--year", "2020", "--list", "--root", str(root)]) == 0
     assert "乙镇" not in capsys.readouterr().out
