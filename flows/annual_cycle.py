@@ -24,8 +24,10 @@ from nianbao.core.formats import format_for_year
 from nianbao.core.model import CycleResult
 from nianbao.io.atomic import sweep_temporaries
 from nianbao.io.db.migrate import check_database
+from nianbao.io.db.write import inputs_sha256
 from nianbao.io.faults import RunFault, as_fault, signals_deferred
 from nianbao.io.offload import Gate, store_job
+from nianbao.io.reuse import RunRecord, forget_run, nothing_new
 from nianbao.io.roster_file import load_roster_tree
 from nianbao.io.runlock import RunLock
 from nianbao.io.staging import Staging
@@ -33,7 +35,7 @@ from nianbao.settings import Settings, load_settings
 from tasks.consolidate import consolidate_cycle
 from tasks.faults import checked
 from tasks.inputs import CycleInputs, as_is
-from tasks.intake import read_submissions
+from tasks.intake import find_submissions, read_submissions, sort_submissions
 from tasks.publish import publish_outputs
 from tasks.report_artifacts import publish_artifacts
 from tasks.returns import tidy_feedback, write_feedback
@@ -118,11 +120,20 @@ def _cycle(
     log.info("开始汇总%d年度报表（%s格式），名单共%d个单位", year, spec.id, len(roster))
     last = checked(load_last_year(settings.database_url, year, spec.id))
     inputs = CycleInputs(year, spec.id, roster, settings, last, tree.groups)
-    intake = read_submissions(inputs)
+    found, findings = find_submissions(as_is(inputs))
+    sort = sort_submissions(as_is(inputs), as_is(found), as_is(findings))
+    out_dir = settings.output_dir(year)
+    before = RunRecord.read(out_dir)
+    if not params.dry_run:
+        same = nothing_new(settings.database_url, year, settings.root, out_dir, sort.run_key)
+        if same is not None:
+            log.info("没有新的或改动过的文件，数据库、输出文件和回执都已是最新的，无需处理")
+            return same.summary_at(settings.root)
+    intake = read_submissions(inputs, sort, findings)
     result = consolidate_cycle(as_is(inputs), as_is(intake))
-    paths = _store_and_publish(inputs, result, params.dry_run, log, phase)
+    paths, made = _store_and_publish(inputs, result, params.dry_run, log, phase, before)
     publish_artifacts(as_is(inputs), as_is(result), paths, params.dry_run)
-    return {
+    summary: dict[str, object] = {
         "year": year,
         "format": spec.id,
         "accepted": len(result.accepted),
@@ -130,13 +141,26 @@ def _cycle(
         "outputs": paths,
         "dry_run": params.dry_run,
     }
+    if params.dry_run:
+        forget_run(out_dir)  # its outputs are not the stored cycle's
+    else:
+        stored = inputs_sha256(result)
+        RunRecord.made(settings.root, sort.run_key, stored, summary, paths, made).write(out_dir)
+    return summary
 
 
 def _store_and_publish(
-    inputs: CycleInputs, result: CycleResult, dry_run: bool, log: Log, phase: _Phase
-) -> dict[str, str]:
+    inputs: CycleInputs,
+    result: CycleResult,
+    dry_run: bool,
+    log: Log,
+    phase: _Phase,
+    before: RunRecord | None,
+) -> tuple[dict[str, str], dict[str, str]]:
     """Store the cycle while the outputs and the feedback are written into staging folders;
-    commit once they are complete, then rename them into place; returns the outputs' paths.
+    commit once they are complete, then rename them into place (an output whose content did
+    not change is left as it was); returns the outputs' paths and the current feedback
+    files with what they were made from.
 
     The database write (in a process of its own when large) and the feedback (receipts on
     the worker processes) run while this process writes the outputs. Originals were archived
@@ -153,9 +177,9 @@ def _store_and_publish(
         else:
             job = store_job(settings.database_url, result, settings.workers, settings.fault)
             stored = store_results.submit(as_is(job), gate)
-        returned = write_feedback.submit(as_is(inputs), as_is(result), feedback)
+        returned = write_feedback.submit(as_is(inputs), as_is(result), feedback, as_is(before))
         paths = checked(publish_outputs(as_is(inputs), as_is(result), outputs))
-        done = checked(returned.result())
+        done, made = checked(returned.result())
         if stored is not None and not gate.wait_ready():
             checked(stored.result())  # the write failed before its commit
             raise RuntimeError("the database write ended before its commit without a fault")
@@ -168,6 +192,7 @@ def _store_and_publish(
             unpublished = _publish(outputs, feedback, log)
             phase.published = True
         tidy_feedback(done, result, unpublished)  # earlier feedback into 历史/
+        made = {path: key for path, key in made.items() if Path(path) not in unpublished}
     finally:
         gate.close()  # no effect once opened: a failure before it rolls the write back
         for task_run in (stored, returned):  # both end before their staging goes
@@ -175,7 +200,7 @@ def _store_and_publish(
                 task_run.wait()
         outputs.discard()
         feedback.discard()
-    return paths
+    return paths, made
 
 
 def _publish(outputs: Staging, feedback: Staging, log: Log) -> set[Path]:

@@ -14,7 +14,8 @@ from tasks.inputs import CycleInputs
 @task(name="汇总全市数据", cache_policy=NO_CACHE)
 def consolidate_cycle(inputs: CycleInputs, intake: Intake) -> CycleResult:
     """City totals over the accepted submissions of ``intake`` (its findings on files not
-    handled are the run's); logs each unit's outcome in Chinese."""
+    handled are the run's); logs each unit's outcome in
+    Chinese."""
     s = inputs.settings
     result = consolidate(
         inputs.spec,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def write_returns(
     workers: int = 0,
     tz: str = DEFAULT_TIMEZONE,
     staging: Staging | None = None,
+    keep: Collection[Path] = frozenset(),
 ) -> Returned:
     """Feedback for each unit's current submission, its times in the office's time zone
     ``tz``; unreadable originals are also copied to ``quarantine/``. Receipts are written on
@@ -88,7 +90,8 @@ def write_returns(
 
     With ``staging`` the feedback files are written there (``Returned`` names their final
     paths) and the caller publishes them, then calls ``file_history``; without, they are
-    written in place and the earlier ones filed at once.
+    written in place and the earlier ones filed at once. Feedback files in ``keep`` are
+    left as they are (made from the same inputs by an earlier run).
     """
     units = {u.code: u for u in result.roster}
     guard = UnitGuard()
@@ -112,6 +115,8 @@ def write_returns(
         if outcome.failed:
             continue
         target = folder / feedback_name(sub, result.year)
+        if target in keep:
+            continue
         path = staging.path(target) if staging else target
         finals[path] = target
         if sub.status.accepted:
