@@ -26,7 +26,7 @@ from nianbao.core.findings import Finding, has_errors
 from nianbao.core.formats import FORMATS
 from nianbao.core.model import Status, Submission, Unit
 
-RULES_VERSION = "2026-12-02.2"
+RULES_VERSION = "2026-12-02.3"
 DUPLICATE = "duplicate-file"  # the finding ``supersede`` appends to an older file
 
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))

@@ -109,5 +109,5 @@ def test_a_check_is_reused_only_while_its_inputs_are_unchanged(
         os.utime(path, (stamp, stamp))
         fixed, parsed = cycle.run(last)
         assert parsed == ["beta/b.xlsx"]
-        assert fixed.status_of("beta") is Status.ACCEPTED
+        assert fixed.status_of("beta").accepted
         assert cycle.run(last)[1] == []

@@ -33,6 +33,7 @@ RULE_MODULES = (
     "nianbao/core/validate.py",
     "nianbao/core/engine.py",
     "nianbao/core/cell_findings.py",
+    "nianbao/core/plausibility.py",
     "nianbao/core/compiled.py",
     "nianbao/core/narrative.py",
     "nianbao/core/carry.py",
@@ -45,7 +46,7 @@ RULE_MODULES = (
     "nianbao/core/formats/f2019.py",
     "nianbao/core/formats/f2021.py",
 )
-PINNED = ("2026-12-02.2", "1fbd4b0820524792")
+PINNED = ("2026-12-02.3", "e13a805cbbccbdea")
 
 
 def rules_fingerprint() -> str:
