@@ -6,7 +6,10 @@ For each N: generate (or reuse) N valid unit workbooks, then time on the same fi
   (b) the naive script: pandas.read_excel (openpyxl) per file, sum, to_sql into SQLite —
       on at most --naive-limit files, extrapolated linearly beyond (marked "~");
   (c) ``nianbao run`` end to end against a Prefect server started here on 127.0.0.1, and,
-      separately, cold: the embedded default (temporary server, fresh PREFECT_HOME).
+      separately, cold: the embedded default (temporary server, fresh PREFECT_HOME);
+  reruns on the warm server: nothing changed, then one unit's file corrected
+      (``benchmarks.rerun``); and once, the seed's demo and its second run on the embedded
+      default, with the local server kept between runs and with a temporary one per run.
 Prints wall seconds, ms per workbook, c/a and b/c, peak RSS, Prefect task runs per flow run.
 
 Usage: python -m benchmarks.scale [--n 10000] [--only] [--year 2021] [--seed 8]
@@ -34,6 +37,7 @@ from benchmarks.flow_run import (
     timeline,
     warm_env,
 )
+from benchmarks.rerun import Timed, rerun_figures, seed_figures
 from benchmarks.workbooks import CACHE, workbook_set
 from nianbao.core.layout import layouts
 from tests.e2e.prefect_server import Server, prefect_server
@@ -55,6 +59,7 @@ class Row:
     state: str
     cold: float | None
     load: float
+    reruns: list[Timed]
 
 
 def load() -> float:
@@ -114,6 +119,7 @@ def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
             raise SystemExit(f"cold nianbao run failed ({run.returncode}), see {run.log}")
         cold = run.seconds
         print(f"N={n}: (c) cold, temporary server {cold:.2f} s", flush=True)
+    reruns = rerun_figures(wset, base, server)
     return Row(
         n,
         a,
@@ -127,6 +133,7 @@ def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
         state,
         cold,
         at,
+        reruns,
     )
 
 
@@ -165,6 +172,40 @@ def targets(rows: list[Row]) -> list[str]:
     return out
 
 
+def rerun_table(rows: list[Row], seed: list[Timed]) -> str:
+    """Wall (CPU) seconds of the reruns per N, and the seed's runs."""
+    out = ["| N | first run s (CPU) | nothing changed s (CPU) | one file changed s (CPU) |"]
+    out.append("|---|---|---|---|")
+    for r in rows:
+        cells = " | ".join(f"{t.seconds:.2f} ({t.cpu:.1f})" for t in r.reruns)
+        out.append(f"| {r.n:,} | {cells} |")
+    out += ["", "| seed (4 units), embedded default | s | CPU s |", "|---|---|---|"]
+    out += [f"| {t.what} | {t.seconds:.2f} | {t.cpu:.1f} |" for t in seed]
+    return "\n".join(out)
+
+
+def rerun_targets(rows: list[Row], seed: list[Timed]) -> list[str]:
+    out = []
+    for r in rows:
+        if r.n == 10_000:
+            _, same, one = r.reruns
+            out.append(
+                f"rerun at 10,000, one file changed <= 10 s: {one.seconds:.2f} -> "
+                f"{_ok(one.seconds <= 10)}"
+            )
+            out.append(
+                f"rerun at 10,000, nothing changed <= 5 s: {same.seconds:.2f} -> "
+                f"{_ok(same.seconds <= 5)}"
+            )
+        if r.n == 100:
+            out.append(f"N = 100, warm server <= 3 s: {r.c:.2f} -> {_ok(r.c <= 3)}")
+    kept = next(t for t in seed if t.what.endswith("kept: second run"))
+    out.append(
+        f"seed second run, embedded default <= 4 s: {kept.seconds:.2f} -> {_ok(kept.seconds <= 4)}"
+    )
+    return out
+
+
 def _ok(flag: bool) -> str:
     return "met" if flag else "NOT met"
 
@@ -194,13 +235,16 @@ def main() -> None:
         with prefect_server(server_dir, postgres=False) as server:
             print(f"Prefect server on {server.url} in {time.perf_counter() - start:.1f} s")
             rows = [measure(n, args, server) for n in sizes]
+        seed = seed_figures(RUNS / "seed")
     finally:
         shutil.rmtree(server_dir, ignore_errors=True)
     print()
     print(table(rows))
     print(f"\n{cores} cores. (b) marked ~ is extrapolated linearly from {args.naive_limit} files.")
     print("peak RSS: the flow process (getrusage) / with its worker processes (sampled).")
-    for line in targets(rows):
+    print()
+    print(rerun_table(rows, seed))
+    for line in targets(rows) + rerun_targets(rows, seed):
         print(line)
 
 

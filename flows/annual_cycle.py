@@ -21,12 +21,15 @@ from prefect.exceptions import TerminationSignal
 from prefect.states import Failed
 
 from flows.params import CycleParams
+from nianbao.core.checked import digest
 from nianbao.core.formats import format_for_year
 from nianbao.core.model import CycleResult
 from nianbao.io.atomic import sweep_temporaries
 from nianbao.io.db.migrate import check_database
+from nianbao.io.db.write import inputs_sha256
 from nianbao.io.faults import RunFault, as_fault, signals_deferred
 from nianbao.io.offload import Gate, store_job
+from nianbao.io.reuse import RunRecord, forget_run, nothing_new
 from nianbao.io.roster_file import load_roster_tree
 from nianbao.io.runlock import RunLock
 from nianbao.io.staging import Staging
@@ -35,7 +38,7 @@ from nianbao.settings import Settings, load_settings
 from tasks.consolidate import consolidate_cycle
 from tasks.faults import checked
 from tasks.inputs import CycleInputs, as_is
-from tasks.intake import read_submissions
+from tasks.intake import find_submissions, read_submissions, sort_submissions
 from tasks.publish import publish_outputs, publish_status
 from tasks.report_artifacts import publish_artifacts
 from tasks.returns import tidy_feedback, write_feedback
@@ -123,16 +126,28 @@ def _cycle(
     review = checked(load_review(settings.database_url, year))
     inputs = CycleInputs(year, spec.id, roster, settings, last, tree.groups, review)
     read_at = time.time()
-    intake = read_submissions(inputs)
+    found, findings = find_submissions(as_is(inputs))
+    sort = sort_submissions(as_is(inputs), as_is(found), as_is(findings))
+    run_key = digest([sort.run_key, review.decided, settings.review])  # + office decisions
+    out_dir = settings.output_dir(year)
+    before = RunRecord.read(out_dir)
+    if not params.dry_run:
+        same = nothing_new(settings.database_url, year, settings.root, out_dir, run_key)
+        if same is not None:
+            log.info("没有新的或改动过的文件，数据库、输出文件和回执都已是最新的，无需处理")
+            return same.summary_at(settings.root)
+    intake = read_submissions(inputs, sort, findings)
     result = consolidate_cycle(as_is(inputs), as_is(intake))
     if review.frozen:  # finalized: receive and say so, change nothing else
-        paths = _receive_only(inputs, result, log, phase)
+        paths, made = _receive_only(inputs, result, log, phase), dict[str, str]()
     else:
-        paths = _store_and_publish(inputs, result, params.dry_run, log, phase, read_at)
+        paths, made = _store_and_publish(
+            inputs, result, params.dry_run, log, phase, before, read_at
+        )
     if not params.dry_run:
         checked(record_run(as_is(inputs), as_is(result)))
     publish_artifacts(as_is(inputs), as_is(result), paths, params.dry_run)
-    return {
+    summary: dict[str, object] = {
         "year": year,
         "format": spec.id,
         "accepted": len(result.accepted),
@@ -140,6 +155,12 @@ def _cycle(
         "outputs": paths,
         "dry_run": params.dry_run,
     }
+    if params.dry_run or review.frozen:
+        forget_run(out_dir)  # its outputs are not the stored cycle's (or only the board's)
+    else:
+        stored = inputs_sha256(result)
+        RunRecord.made(settings.root, run_key, stored, summary, paths, made).write(out_dir)
+    return summary
 
 
 def _store_and_publish(
@@ -148,12 +169,14 @@ def _store_and_publish(
     dry_run: bool,
     log: Log,
     phase: _Phase,
+    before: RunRecord | None,
     read_at: float,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, str]]:
     """Store the cycle while the outputs and the feedback are written into staging folders;
-    commit once they are complete, then rename them into place; returns the outputs' paths.
-    A unit answered by ``nianbao watch`` on a newer file since the inbox was read (``read_at``)
-    keeps that answer (``nianbao.io.verdicts``).
+    commit once they are complete, then rename them into place (an output whose content did
+    not change is left as it was); returns the outputs' paths and the current feedback
+    files with what they were made from. A unit answered by ``nianbao watch`` on a newer file
+    since the inbox was read (``read_at``) keeps that answer (``nianbao.io.verdicts``).
 
     The database write (in a process of its own when large) and the feedback (receipts on
     the worker processes) run while this process writes the outputs. Originals were archived
@@ -170,9 +193,9 @@ def _store_and_publish(
         else:
             job = store_job(settings.database_url, result, settings.workers, settings.fault)
             stored = store_results.submit(as_is(job), gate)
-        returned = write_feedback.submit(as_is(inputs), as_is(result), feedback)
+        returned = write_feedback.submit(as_is(inputs), as_is(result), feedback, as_is(before))
         paths = checked(publish_outputs(as_is(inputs), as_is(result), outputs))
-        done = checked(returned.result())
+        done, made = checked(returned.result())
         if stored is not None and not gate.wait_ready():
             checked(stored.result())  # the write failed before its commit
             raise RuntimeError("the database write ended before its commit without a fault")
@@ -190,6 +213,7 @@ def _store_and_publish(
                 phase.published = True
             tidy_feedback(done, result, unpublished)  # earlier feedback into 历史/
             forget_caught_up(settings.root, result, read_at)
+        made = {path: key for path, key in made.items() if Path(path) not in unpublished}
     finally:
         gate.close()  # no effect once opened: a failure before it rolls the write back
         for task_run in (stored, returned):  # both end before their staging goes
@@ -197,7 +221,7 @@ def _store_and_publish(
                 task_run.wait()
         outputs.discard()
         feedback.discard()
-    return paths
+    return paths, made
 
 
 def _receive_only(
@@ -216,9 +240,9 @@ def _receive_only(
     feedback = Staging(inputs.settings.root / "feedback")
     returned = None
     try:
-        returned = write_feedback.submit(as_is(inputs), as_is(result), feedback)
+        returned = write_feedback.submit(as_is(inputs), as_is(result), feedback, None)
         paths = checked(publish_status(as_is(inputs), as_is(result), outputs))
-        done = checked(returned.result())
+        done, _ = checked(returned.result())
         with signals_deferred(signal.SIGTERM, signal.SIGINT):
             phase.committing = True
             unpublished = _publish(outputs, feedback, log)

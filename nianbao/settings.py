@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     max_sheet_cells: int = Field(
         default=1_000_000, ge=1, description="读取的工作表数据区域（行×列）单元格数上限"
     )
+    server_idle_minutes: float = Field(
+        default=30,
+        ge=0,
+        description="未配置 PREFECT_API_URL 时，run 启动的本机 Prefect 服务在最后一次使用后"
+        "保留多少分钟供下次运行复用；0 为每次运行临时启动、运行结束即停止",
+    )
     lock_wait: float = Field(
         default=300.0,
         ge=0,
@@ -158,6 +164,12 @@ class Settings(BaseSettings):
         return self.root / "output" / str(year)
 
     @property
+    def own_report_template(self) -> Path:
+        """``ROOT/report-template.docx``: the office's own copy of the report template, used
+        for the draft when present (the packaged one has the same name)."""
+        return self.root / "report-template.docx"
+
+    @property
     def prefect_home(self) -> Path:
         """Prefect's own state, inside the project's state folder."""
         return self.state_dir.resolve() / "prefect"
@@ -176,11 +188,15 @@ def load_settings(**overrides: Any) -> Settings:
     return Settings(**{**merged, **given})
 
 
-def prepare_prefect_env(settings: Settings, log_level: str = "WARNING") -> None:
+def prepare_prefect_env(
+    settings: Settings, log_level: str = "WARNING", local_server: bool = False
+) -> None:
     """Point Prefect at the project's state folder and silence telemetry (before importing it).
 
     ``log_level`` is Prefect's default logging level: WARNING keeps ``nianbao run`` quiet;
     long-running processes (``nianbao serve``) use INFO so flow-run logs reach the UI.
+    With ``local_server`` and no ``PREFECT_API_URL``, runs use this machine's server for the
+    Prefect home, started by the first run that needs it (``nianbao.io.local_server``).
     """
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
@@ -189,6 +205,13 @@ def prepare_prefect_env(settings: Settings, log_level: str = "WARNING") -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", log_level)
+    if local_server and settings.server_idle_minutes > 0 and not os.environ.get("PREFECT_API_URL"):
+        from nianbao.io.local_server import ensure_server
+
+        timeout = float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+        idle = settings.server_idle_minutes * 60
+        home = Path(os.environ["PREFECT_HOME"])
+        os.environ["PREFECT_API_URL"] = ensure_server(home, idle, timeout, dict(os.environ))
 
 
 def serve_defaults(settings: Settings, db_url: str | None) -> None:

@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from nianbao.core.checked import digest
 from nianbao.core.model import CycleResult
-from nianbao.core.outputs import status_doc, totals_doc
-from nianbao.core.report.build import build_report
-from nianbao.core.unit_status import cycle_status
-from nianbao.io.docx.render import render_docx
-from nianbao.io.docx.template import TEMPLATE_NAME
-from nianbao.io.export import write_summary
 from nianbao.io.faults import fault_point
 from nianbao.io.folder import write_json
 from nianbao.io.staging import Staging
-from nianbao.io.status_book import write_status_book
 from tasks.faults import faults_returned
 from tasks.inputs import CycleInputs
+
+if TYPE_CHECKING:
+    from nianbao.core.report.types import Report
+
+
+DRAFT_RECORD = ".nianbao-draft.json"  # what the published draft was made from, and its date
+
+
+def _dated(
+    report: Report, own: Path | None, out_dir: Path, by_default: bool
+) -> tuple[Report, dict[str, Any]]:
+    """The draft, dated as the published one when it says the same (``by_default``: the
+    date is the default, today); and what it is made from, for the next run to compare.
+
+    A draft is signed on the day it is made; a later run whose draft would differ only by
+    that date keeps the published draft (same bytes, same modification time) and its date.
+    """
+    blank = replace(report, signature=replace(report.signature, date=date.min))
+    template = None
+    if own is not None:
+        st = own.stat()
+        template = [st.st_size, st.st_mtime_ns]
+    key = digest([repr(blank), template])
+    if by_default:
+        try:
+            doc = json.loads((out_dir / DRAFT_RECORD).read_text(encoding="utf-8"))
+            if doc["key"] == key:
+                when = date.fromisoformat(doc["issued"])
+                report = replace(report, signature=replace(report.signature, date=when))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    return report, {"key": key, "issued": report.signature.date.isoformat()}
 
 
 @task(name="生成输出文件和报告初稿", cache_policy=NO_CACHE)
@@ -33,6 +62,12 @@ def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) 
     read are in the office's time zone. Not retried: a full disk ends the run with one
     message.
     """
+    # The writers (python-docx, lxml) are imported here: a run with nothing new needs none.
+    from nianbao.core.outputs import totals_doc
+    from nianbao.core.report.build import build_report
+    from nianbao.io.docx.render import render_docx
+    from nianbao.io.export import write_summary
+
     s, spec, out_dir = inputs.settings, inputs.spec, staging.base
     paths = {
         "totals": out_dir / "totals.json",
@@ -46,8 +81,10 @@ def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) 
     report = build_report(
         result, spec, s.region, s.issuer, issued, inputs.last.totals, s.report_group_level
     )
-    own = s.root / TEMPLATE_NAME  # the office's copy of the template, when it has one
-    render_docx(report, staging.path(paths["report"]), own if own.is_file() else None)
+    own = s.own_report_template if s.own_report_template.is_file() else None
+    report, made = _dated(report, own, out_dir, s.issue_date is None)
+    render_docx(report, staging.path(paths["report"]), own)
+    write_json(staging.path(out_dir / DRAFT_RECORD), made)
     for name, staged in write_summary(spec, result, staging.folder).items():  # 汇总表
         paths[name] = staging.adopt(staged, out_dir / staged.name)
     get_run_logger().info("报告初稿已生成（运行结束时发布）：%s", paths["report"])
@@ -68,6 +105,10 @@ def publish_status(inputs: CycleInputs, result: CycleResult, staging: Staging) -
 def _write_status(
     inputs: CycleInputs, result: CycleResult, staging: Staging, paths: dict[str, Path]
 ) -> None:
+    from nianbao.core.outputs import status_doc
+    from nianbao.core.unit_status import cycle_status
+    from nianbao.io.status_book import write_status_book
+
     s = inputs.settings
     status = cycle_status(result, inputs.ledger)
     write_json(staging.path(paths["status"]), status_doc(status, s.timezone))

@@ -103,8 +103,9 @@ def _templates(args: argparse.Namespace) -> int:
 def _run_flow(settings: Settings, params: CycleParams) -> dict[str, Any]:
     """The flow run; a fault of the run (already logged by the flow) or a stop becomes a
     ``RunFault`` with one message."""
-    prepare_prefect_env(settings)
+    prepare_prefect_env(settings, local_server=True)
     from prefect.exceptions import FailedRun, TerminationSignal
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from flows.annual_cycle import annual_cycle
 
@@ -116,7 +117,10 @@ def _run_flow(settings: Settings, params: CycleParams) -> dict[str, Any]:
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return cast(dict[str, Any], annual_cycle(params))  # a state only when failed
+        # No heartbeats for a run the terminal waits on (the server's crash detection is for
+        # deployment runs): joining their thread costs up to a second at the end of a run.
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            return cast(dict[str, Any], annual_cycle(params))  # a state only when failed
     except FailedRun as exc:
         raise RunFault(str(exc)) from None
     except TerminationSignal:

@@ -130,11 +130,11 @@ def _list(settings: Settings, year: int) -> int:
     from nianbao.core.review import awaiting_review
     from nianbao.core.review_list import awaits_review, review_list, review_text
     from nianbao.core.unit_status import CycleStatus, UnitStatus
-    from nianbao.io.db.read import _existing
+    from nianbao.io.db.read import existing_database
     from nianbao.io.db.review import cases, ledger
 
     pending: list[Case] | None = None  # without a database: the states status.json shows
-    with _existing(settings.database_url) as engine:
+    with existing_database(settings.database_url) as engine:
         if engine is not None:
             with engine.connect() as conn:
                 pending = awaiting_review(ledger(conn, year), cases(conn, year))
@@ -192,12 +192,12 @@ def _reopen(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from nianbao.io.db.read import _existing
+    from nianbao.io.db.read import existing_database
     from nianbao.io.review_desk import history
 
     settings = settings_for(root=args.root, db_url=args.db_url)
     tz = settings.timezone
-    with _existing(settings.database_url) as engine:
+    with existing_database(settings.database_url) as engine:
         found = [] if engine is None else history(engine, args.year, args.unit)
     rows = [_event_doc(e, tz) for e in found]
     if args.json:
@@ -233,11 +233,11 @@ def _diff(args: argparse.Namespace) -> int:
     from nianbao.core.formats import FORMATS
     from nianbao.core.numbers import fmt
     from nianbao.core.version_diff import diff_figures
-    from nianbao.io.db.read import _existing
+    from nianbao.io.db.read import existing_database
     from nianbao.io.review_desk import version
 
     settings = settings_for(root=args.root, db_url=args.db_url)
-    with _existing(settings.database_url) as engine:
+    with existing_database(settings.database_url) as engine:
         if engine is None:
             raise CliError(f"数据库中没有{args.year}年度的定稿版本")
         old, new = version(engine, args.year, args.old), version(engine, args.year, args.new)

@@ -123,6 +123,7 @@ class Submission:
     findings: tuple[Finding, ...]
     other_year: int | None = None  # the report year of a workbook made for another cycle
     path: bytes = b""
+    check_key: str = ""  # what its check read (``nianbao.core.checked.check_key``)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ DECISIONS = {
     Action.RETURN: ReviewState.RETURNED,
     Action.EXCUSE: ReviewState.EXCUSED,
 }
+RULES_EVENTS = (Action.RECEIVED, Action.HELD, Action.ACCEPTED, Action.REJECTED)
 NEEDS_REASON = (Action.RETURN, Action.EXCUSE, Action.REOPEN)
 NO_ACTOR = "请填写审核人（本工具没有登录，每项决定都记下审核人的姓名）"
 
@@ -160,6 +161,16 @@ class Ledger:
             version,
             locked,
             frozenset(reopened),
+        )
+
+    @property
+    def decided(self) -> tuple[tuple[str, ...], ...]:
+        """The office's decisions as plain values: besides the files, what a run's outcome
+        depends on (the rules' events a run records are left out)."""
+        return tuple(
+            (e.action.value, e.unit, e.sha256, e.finding, e.reason, str(e.version or ""))
+            for e in self.events
+            if e.action not in RULES_EVENTS
         )
 
     @property

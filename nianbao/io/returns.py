@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -83,6 +84,7 @@ def write_returns(
     tz: str = DEFAULT_TIMEZONE,
     staging: Staging | None = None,
     review: ReviewFeedback | None = None,
+    keep: Collection[Path] = frozenset(),
 ) -> Returned:
     """Feedback for each unit's current submission, its times in the office's time zone
     ``tz``; unreadable originals are also copied to ``quarantine/``. Receipts are written on
@@ -90,7 +92,8 @@ def write_returns(
 
     With ``staging`` the feedback files are written there (``Returned`` names their final
     paths) and the caller publishes them, then calls ``file_history``; without, they are
-    written in place and the earlier ones filed at once.
+    written in place and the earlier ones filed at once. Feedback files in ``keep`` are
+    left as they are (made from the same inputs by an earlier run).
 
     ``review`` (the office's decisions): a file the office returned gets a 退回修改
     workbook with its reason first, receipts carry the review rows, and every file received
@@ -125,6 +128,8 @@ def write_returns(
         target = folder / feedback_name(sub, result.year, bool(returned))
         if id(sub) in held:
             target = folder / feedback_name(replace(sub, status=Status.ACCEPTED), result.year)
+        if target in keep:
+            continue
         path = staging.path(target) if staging else target
         finals[path] = target
         if receipt:

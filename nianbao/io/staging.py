@@ -1,7 +1,9 @@
 """Files written now and published together later: the outputs of a run wait, complete,
 under a hidden temporary folder until the database has committed, then each is renamed
 into place (a rename in the same file system: no copy, and a reader sees the old file or
-the new one, never a part).
+the new one, never a part). A staged file with the same content as the file in place is
+not published: the file in place keeps its bytes and its modification time (a rerun that
+changed nothing in an output leaves it untouched).
 
 The folder is ``<base>/.nianbao-<random>.tmp/``, a name ``sweep_temporaries`` removes when
 a killed run leaves it behind. Files inside are written by the usual writers (each through
@@ -11,9 +13,11 @@ a killed run leaves it behind. Files inside are written by the usual writers (ea
 from __future__ import annotations
 
 import errno
+import filecmp
 import os
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 
 from nianbao.io.atomic import temporary_name
@@ -66,6 +70,8 @@ class Staging:
                     final.parent.mkdir(parents=True, exist_ok=True)
                     if final.parent.is_symlink():  # never publish through a link
                         raise OSError(errno.ELOOP, "symbolic link refused", str(final.parent))
+                if same_content(staged, final):
+                    continue  # the folder goes with the staged copy
                 os.replace(staged, final)
             except FileNotFoundError:
                 continue  # never written (the writer skipped it)
@@ -77,3 +83,23 @@ class Staging:
     def discard(self) -> None:
         """Remove the folder and whatever is still staged in it (nothing is published)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def same_content(staged: Path, final: Path) -> bool:
+    """Whether ``final`` is a regular file (not a link) with the content of ``staged``: the
+    same bytes, or, for two zip packages (xlsx, docx), the same members with the same
+    bytes (a package's members carry the time they were written)."""
+    try:
+        if not final.is_file() or final.is_symlink():
+            return False
+        if filecmp.cmp(staged, final, shallow=False):
+            return True
+        if not zipfile.is_zipfile(staged) or not zipfile.is_zipfile(final):
+            return False
+        with zipfile.ZipFile(staged) as a, zipfile.ZipFile(final) as b:
+            listed = [(i.filename, i.CRC, i.file_size) for i in a.infolist()]
+            if listed != [(i.filename, i.CRC, i.file_size) for i in b.infolist()]:
+                return False  # told apart without decompressing
+            return all(a.read(name) == b.read(name) for name, _, _ in listed)
+    except (OSError, zipfile.BadZipFile):
+        return False

@@ -26,11 +26,17 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def nianbao(state_dir: Path) -> Runner:
     """Run ``nianbao ARGS...``; fails the test with the output when the exit status is not 0."""
 
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, check: bool = True, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         env = {
             **os.environ,
             "NIANBAO_STATE_DIR": str(state_dir),
             "PREFECT_HOME": str(state_dir / "prefect"),
+            # Prefect's temporary server per run: no server outlives the tests
+            # (``test_local_server`` tests the shared one).
+            "NIANBAO_SERVER_IDLE_MINUTES": "0",
+            **(extra_env or {}),
         }
         env.pop("PREFECT_API_URL", None)
         proc = subprocess.run(

@@ -105,7 +105,7 @@ def read_stored_totals(
 ) -> StoredTotals | None:
     """``read_totals`` on the database at ``url``; None also when the database or its
     schema is absent."""
-    with _existing(url) as engine:
+    with existing_database(url) as engine:
         return None if engine is None else read_totals(engine, year, cells)
 
 
@@ -113,7 +113,7 @@ def read_accepted_shas(url: str, year: int) -> dict[str, set[str]]:
     """The sha256 of every accepted submission of ``year`` per unit code (a unit's returns
     of that year, told apart from another year's by content); empty when the year, the
     database or its schema is absent."""
-    with _existing(url) as engine:
+    with existing_database(url) as engine:
         if engine is None:
             return {}
         with engine.connect() as conn:
@@ -157,7 +157,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
 
 
 @contextmanager
-def _existing(url: str) -> Iterator[Engine | None]:
+def existing_database(url: str) -> Iterator[Engine | None]:
     """An engine on the database at ``url``, or None when the database (a SQLite file is
     not created) or its schema is absent."""
     parsed = make_url(url)

@@ -23,7 +23,7 @@ from nianbao.core.model import Status
 from nianbao.core.review import Action, Case, Event, Ledger
 from nianbao.core.spec import Severity
 from nianbao.io.db.migrate import writing
-from nianbao.io.db.read import StoredTotals, _existing
+from nianbao.io.db.read import StoredTotals, existing_database
 from nianbao.io.db.schema import (
     Cycle,
     FindingRow,
@@ -85,7 +85,7 @@ def ledger(conn: Connection, year: int) -> Ledger:
 def read_ledger(url: str, year: int) -> Ledger:
     """``ledger`` on the database at ``url``; empty when it (or its schema) is absent. Reads
     only."""
-    with _existing(url) as engine:
+    with existing_database(url) as engine:
         if engine is None:
             return Ledger.of(year)
         with engine.connect() as conn:

@@ -165,10 +165,11 @@ class GroupTotal(Base):
 
 
 class SubmissionRow(Base):
-    """One file a unit returned in a cycle (``nianbao.core.model.Submission``)."""
+    """One file a unit returned in a cycle (``nianbao.core.model.Submission``), with the
+    key of what its check read and the check's outcome (``nianbao.core.checked``)."""
 
     __tablename__ = "submissions"
-    __table_args__ = (UniqueConstraint("cycle_id", "unit_id", "sha256"),)
+    __table_args__ = (UniqueConstraint("cycle_id", "unit_id", "sha256"), Index(None, "check_key"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"))
@@ -178,6 +179,8 @@ class SubmissionRow(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(32))
     format: Mapped[str] = mapped_column(String(32))
+    check_key: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(Text)
 
 
 class CellValue(Base):

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from nianbao.core.checked import outcome_json
 from nianbao.core.findings import Finding
 from nianbao.core.formats import FORMATS
 from nianbao.core.layout import locate
@@ -149,8 +150,8 @@ def store_cycle(
         cycle_id = _sync_cycle(session, result, run_sha)
         unit_ids = _sync_units(session, result, planned)
         _sync_roster(session, result, cycle_id, unit_ids)
-        sub_ids = _sync_submissions(session, cycle_id, unit_ids, planned)
-        _sync_values(session, sub_ids, planned)
+        sub_ids, kept = _sync_submissions(session, cycle_id, unit_ids, planned)
+        _sync_values(session, sub_ids, {k: p for k, p in planned.items() if k not in kept})
         _sync_findings(session, cycle_id, sub_ids, planned, result.findings)
         _sync_totals(session, cycle_id, totals)
         sync_groups(session, cycle_id, result)
@@ -227,8 +228,10 @@ def _sync_roster(
 
 def _sync_submissions(
     session: Session, cycle_id: int, unit_ids: dict[str, int], planned: dict[Key, _Planned]
-) -> dict[Key, int]:
-    """Upsert submissions by (unit, sha256); ones absent from the result become superseded."""
+) -> tuple[dict[Key, int], set[Key]]:
+    """Upsert submissions by (unit, sha256); ones absent from the result become superseded.
+    Returns their ids, and the submissions whose stored check has the same key (their
+    figures are those stored: a figure is written with its check's key)."""
 
     def current() -> dict[tuple[int, str], Row]:
         rows = load(session, SubmissionRow, SubmissionRow.cycle_id == cycle_id)
@@ -244,8 +247,17 @@ def _sync_submissions(
             "received_at": _utc(p.sub.received_at),
             "status": p.sub.status.value,
             "format": p.sub.format,
+            "check_key": p.sub.check_key or None,
+            "outcome": outcome_json(p.sub) if p.sub.check_key else None,
         }
         for p in planned.values()
+    }
+    kept = {
+        (code, sha)
+        for code, sha in planned
+        if (old := existing.get((unit_ids[code], sha))) is not None
+        and old["check_key"] is not None
+        and old["check_key"] == planned[(code, sha)].sub.check_key
     }
     for key, old in existing.items():
         if key not in desired and old["status"] != Status.SUPERSEDED.value:
@@ -253,7 +265,7 @@ def _sync_submissions(
             del desired[key]["id"]
     sync(session, SubmissionRow, existing, desired, delete_missing=False)
     ids = {key: row["id"] for key, row in current().items()}
-    return {(code, sha): ids[(unit_ids[code], sha)] for code, sha in planned}
+    return {(code, sha): ids[(unit_ids[code], sha)] for code, sha in planned}, kept
 
 
 def _sync_values(session: Session, sub_ids: dict[Key, int], planned: dict[Key, _Planned]) -> None:

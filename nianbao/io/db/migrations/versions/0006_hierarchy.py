@@ -1,7 +1,7 @@
 """The roster's tree: each roster unit's group, the groups of a cycle and their totals.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 
 ``cycle_units.parent`` holds the code of the group a unit belongs to ('' at the top, and
 for every unit of a roster without groups). ``cycle_groups`` lists a cycle's groups (rows of
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,53 @@
+"""``nianbao run`` without ``PREFECT_API_URL`` starts one local Prefect server per Prefect
+home, later runs reuse it, and it stops by itself once idle."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from nianbao.core.roster import roster_csv
+from nianbao.io.local_server import POLL, STATE
+from tests.e2e.conftest import Runner
+from tests.helpers import ROSTER, make_workbook, unit_figures
+
+pytestmark = pytest.mark.e2e
+IDLE_MINUTES = 0.5
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_one_server_is_started_reused_and_stopped_when_idle(
+    nianbao: Runner, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    (root / "inbox").mkdir(parents=True)
+    (root / "roster.csv").write_text(roster_csv(ROSTER), encoding="utf-8")
+    make_workbook(root / "inbox" / "alpha" / "a.xlsx", ROSTER[0], unit_figures(11))
+    home = tmp_path / "prefect"
+    env = {"PREFECT_HOME": str(home), "NIANBAO_SERVER_IDLE_MINUTES": str(IDLE_MINUTES)}
+    run = ("run", "--year", "2020", "--root", str(root))
+
+    nianbao(*run, extra_env=env)
+    state = json.loads((home / STATE).read_text(encoding="utf-8"))
+    assert _alive(state["pid"])
+    make_workbook(root / "inbox" / "beta" / "b.xlsx", ROSTER[1], unit_figures(12))
+    second = nianbao(*run, extra_env=env)
+    assert "接收2个" in second.stdout
+    assert json.loads((home / STATE).read_text(encoding="utf-8")) == state  # the same server
+
+    deadline = time.monotonic() + IDLE_MINUTES * 60 + 3 * POLL + 15
+    while _alive(state["pid"]) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not _alive(state["pid"])
+    assert not (home / STATE).exists()
