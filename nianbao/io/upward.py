@@ -61,11 +61,12 @@ class UpwardError(ValueError):
 
 
 def finalized_version(settings: Settings, year: int) -> str | None:
-    """The finalized version of ``year``'s figures, None while the year is not finalized.
+    """The finalized version of ``year``'s figures (定稿第N版), None while the year is not
+    finalized or the office reopened it (its stored figures may then change)."""
+    from nianbao.io.db.review import read_ledger
 
-    The hook for the review/finalize feature: until it exists every export is a draft.
-    """
-    return None
+    ledger = read_ledger(settings.database_url, year)
+    return f"定稿第{ledger.version}版" if ledger.frozen else None
 
 
 def export_upward(settings: Settings, year: int, template: Path, out: Path) -> Path:
@@ -180,7 +181,8 @@ def _breakdown(
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # a unit's name is text, never a formula
-    ws.cell(NOTE_ROW, 1).font = RED if draft else ws.cell(NOTE_ROW, 1).font
+    if draft:
+        ws.cell(NOTE_ROW, 1).font = RED
     ws.cell(1, 1).font = Font(name="宋体", size=14, bold=True)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,13 @@ from nianbao.core.groups import Tree, subtotals
 from nianbao.core.layout import a1
 from nianbao.core.model import CycleResult, Group, Status, Unit
 from nianbao.core.process import consolidate, process_workbook
+from nianbao.core.review import Action, Event
 from nianbao.core.spec import FormatSpec
 from nianbao.core.upward import BREAKDOWN_SHEET, DRAFT_NOTE, FIRST_ROW, LEAD_IDS, UNFINALIZED
 from nianbao.io.archive import archived_as, keep_bytes
 from nianbao.io.db.groups import read_groups
 from nianbao.io.db.migrate import make_engine, upgrade
+from nianbao.io.db.review import append
 from nianbao.io.db.write import store_cycle
 from nianbao.io.template_writer import write_template
 from nianbao.io.upward import export_upward
@@ -161,6 +164,30 @@ def test_the_city_accepts_the_export_and_reproduces_the_county_totals(
         if ws.sheet_state == "visible":
             assert ws.oddHeader.center.text == DRAFT_NOTE
             assert any(DRAFT_NOTE in str(c) for row in ws.iter_rows(values_only=True) for c in row)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_export_of_a_finalized_year_names_its_version_and_is_no_draft(
+    tmp_path: Path, backend: str
+) -> None:
+    with database_url(backend, tmp_path) as url:
+        county = county_cycle(FORMATS["2021"], tmp_path / "county", url)
+        engine = make_engine(url)
+        try:
+            append(
+                engine, [Event(county.year, Action.FINALIZE, datetime.now(UTC), "张三", version=1)]
+            )
+        finally:
+            engine.dispose()
+        out = export(county, tmp_path)
+        wb = load_workbook(out)
+        rows = list(wb[BREAKDOWN_SHEET].iter_rows(values_only=True))
+        assert {r[3] for r in rows[FIRST_ROW - 1 :] if r[0]} == {"定稿第1版"}
+        for ws in wb.worksheets:
+            assert not any(
+                DRAFT_NOTE in str(c) for row in ws.iter_rows(values_only=True) for c in row
+            )
+        assert city_reads(county, out).totals == county.result.totals
 
 
 def _tamper(path: Path, row: int, column: int, delta: int) -> None:
