@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, inspect, make_url, select
+from sqlalchemy import Connection, Engine, Select, func, inspect, make_url, select
 
 from nianbao.core.formats import FORMATS
 from nianbao.core.model import Status
@@ -117,13 +117,7 @@ def read_accepted_shas(url: str, year: int) -> dict[str, set[str]]:
         if engine is None:
             return {}
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(UnitRow.code, SubmissionRow.sha256)
-                .join(UnitRow, UnitRow.id == SubmissionRow.unit_id)
-                .join(Cycle, Cycle.id == SubmissionRow.cycle_id)
-                .where(Cycle.year == year, SubmissionRow.status.in_(ACCEPTED))
-                .order_by(UnitRow.code, SubmissionRow.sha256)
-            )
+            rows = conn.execute(_accepted_shas(year).order_by(UnitRow.code, SubmissionRow.sha256))
             shas: dict[str, set[str]] = {}
             for code, sha in rows:
                 shas.setdefault(code, set()).add(sha)
@@ -135,13 +129,19 @@ def accepted_sources(engine: Engine, year: int) -> dict[str, str]:
     accepted submission, as ``read_totals`` reads), by unit code."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(UnitRow.code, SubmissionRow.sha256)
-            .join(UnitRow, UnitRow.id == SubmissionRow.unit_id)
-            .join(Cycle, Cycle.id == SubmissionRow.cycle_id)
-            .where(Cycle.year == year, SubmissionRow.status.in_(ACCEPTED))
-            .order_by(SubmissionRow.received_at, SubmissionRow.id)
+            _accepted_shas(year).order_by(SubmissionRow.received_at, SubmissionRow.id)
         )
         return {code: sha for code, sha in rows}  # later (newer) rows overwrite
+
+
+def _accepted_shas(year: int) -> Select[str, str]:
+    """Unit code and sha256 of every accepted submission of ``year`` (unordered)."""
+    return (
+        select(UnitRow.code, SubmissionRow.sha256)
+        .join(UnitRow, UnitRow.id == SubmissionRow.unit_id)
+        .join(Cycle, Cycle.id == SubmissionRow.cycle_id)
+        .where(Cycle.year == year, SubmissionRow.status.in_(ACCEPTED))
+    )
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
