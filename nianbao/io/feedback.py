@@ -84,19 +84,28 @@ def _mark(wb: Workbook, findings: tuple[Finding, ...]) -> None:
             cell.border = STRONG_BORDER
 
 
+def put(cell: Any, value: Any) -> Any:
+    """Write ``value`` into ``cell``; text stays text (openpyxl would store a string that
+    starts with "=" as a formula: a unit's text never becomes one). Returns the cell."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _fill_figures(wb: Workbook, spec: FormatSpec, raw: Mapping[str, Any]) -> None:
     """Put the unit's own entries (as typed) back into the regenerated template."""
     for lay in layouts(spec):
         ws = wb[lay.sheet]
         for cid, (row, col) in lay.cells.items():
             if cid in raw and cid not in spec.definitions and raw[cid] not in (None, ""):
-                ws.cell(row, col).value = raw[cid]
+                put(ws.cell(row, col), raw[cid])
 
 
 def _fill_texts(wb: Workbook, spec: FormatSpec, texts: Mapping[str, str]) -> None:
     for key, (row, col) in text_cells(spec).items():
         if texts.get(key):
-            wb[TEXT_SHEET].cell(row, col).value = texts[key]
+            put(wb[TEXT_SHEET].cell(row, col), texts[key])
 
 
 def _style(cell: Any, style: Style) -> None:
@@ -127,7 +136,7 @@ def render_sheet(ws: Worksheet, sheet: Sheet) -> None:
         row_style = sheet.row_styles.get(r) or (below[1] if below and r >= below[0] else None)
         for c, value in enumerate(values, start=1):
             style = sheet.cell_styles.get((r, c)) or row_style
-            cell = ws.cell(r, c, value)
+            cell = put(ws.cell(r, c), value)
             if style is not None:
                 _style(cell, style)
             if isinstance(value, datetime):

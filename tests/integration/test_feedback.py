@@ -92,6 +92,29 @@ def test_rejected_return_comes_back_marked(tmp_path: Path) -> None:
     assert any(f.code in str(r[1]) for r in rows for f in sub.findings)
 
 
+def test_a_units_text_that_looks_like_a_formula_comes_back_as_text(tmp_path: Path) -> None:
+    """A typed entry or a 说明 starting with "=" is written back as text, never a formula."""
+    hostile = '=HYPERLINK("http://example.invalid","点击")'
+    path = make_workbook(tmp_path / "inbox" / "alpha" / "a.xlsx", UNITS["alpha"], unit_figures(5))
+    wb = load_workbook(path)
+    wb[S2]["B6"] = hostile
+    wb[S2]["B6"].data_type = "s"  # typed as text in the unit's file
+    wb.save(path)
+    raw = read_workbook(path, "alpha", path.name)
+    sub = process_workbook(raw, SPEC, 2020, UNITS)
+    assert sub.status is Status.REJECTED
+    extracted = Extracted()
+    list(extract(SPEC, raw.grids, extracted))
+    out = tmp_path / "feedback.xlsx"
+    texts = dict.fromkeys(extracted.texts, "=1+1") or {"none": "=1+1"}
+    write_rejection(out, SPEC, UNITS["alpha"], 2020, sub, extracted.values, texts)
+    back = load_workbook(out)
+    assert back[S2]["B6"].value == hostile and back[S2]["B6"].data_type == "s"
+    cells = [c for ws in back.worksheets for row in ws.iter_rows() for c in row]
+    written_back = [c for c in cells if c.value == "=1+1"]  # the 说明, written back ...
+    assert written_back and all(c.data_type == "s" for c in written_back)  # ... as text
+
+
 def test_an_a1_imbalance_marks_both_sides_and_the_short_one_strongly(tmp_path: Path) -> None:
     """A new application with no outcome: the outcomes' side is short, so (七)总计 and 四、结转
     are the suspects and 一、本年新收 + 二、上年结转 are marked lightly, not left blank."""
