@@ -5,8 +5,20 @@ annotations of pydantic parameter models.
 """
 
 import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+def report_year() -> Any:
+    """The form's 报告年度 field (both forms: the annual run's and the fan-out's)."""
+    return Field(
+        default=None,
+        ge=2019,
+        le=2100,
+        title="报告年度",
+        description="要汇总的报告年度；留空则为上一个自然年（运行时确定）",
+    )
 
 
 class CycleParams(BaseModel):
@@ -17,13 +29,7 @@ class CycleParams(BaseModel):
         json_schema_extra={"description": "一次汇总运行的参数；留空的项按配置或运行时确定"}
     )
 
-    year: int | None = Field(
-        default=None,
-        ge=2019,
-        le=2100,
-        title="报告年度",
-        description="要汇总的报告年度；留空则为上一个自然年（运行时确定）",
-    )
+    year: int | None = report_year()
     root: str | None = Field(
         default=None, title="共享文件夹", description="共享文件夹根目录；留空则用配置中的目录"
     )
@@ -56,13 +62,7 @@ class FanOutParams(BaseModel):
         }
     )
 
-    year: int | None = Field(
-        default=None,
-        ge=2019,
-        le=2100,
-        title="报告年度",
-        description="要汇总的报告年度；留空则为上一个自然年（运行时确定）",
-    )
+    year: int | None = report_year()
     root: str | None = Field(
         default=None,
         title="本级共享文件夹",
