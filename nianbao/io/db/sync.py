@@ -16,12 +16,19 @@ from nianbao.io.db.schema import Base, table_of
 
 Row = dict[str, Any]
 K = TypeVar("K", bound=Hashable)
+_UNLOADED = object()  # a column ``load`` left out: never equal to a value
 
 
-def load(session: Session, model: type[Base], *where: ColumnElement[bool]) -> list[Row]:
-    """All columns of the matching rows, in id order."""
+def load(
+    session: Session,
+    model: type[Base],
+    *where: ColumnElement[bool],
+    without: Sequence[str] = (),
+) -> list[Row]:
+    """The columns (all but ``without``) of the matching rows, in id order."""
     table = table_of(model)
-    rows = session.connection().execute(select(table).where(*where).order_by(table.c.id))
+    columns = [c for c in table.c if c.name not in without]
+    rows = session.connection().execute(select(*columns).where(*where).order_by(table.c.id))
     keys = list(rows.keys())
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
@@ -65,7 +72,8 @@ def sync(
     """Make rows keyed by a natural key match ``desired``.
 
     ``existing`` maps key -> current row (with ``id``); ``desired`` maps key -> full
-    column values. Unchanged rows are left alone.
+    column values. Unchanged rows are left alone; a column a current row was loaded
+    without counts as changed when a desired row names it.
     """
     inserts, updates = [], []
     for key, row in desired.items():
@@ -73,7 +81,7 @@ def sync(
         if old is None:
             inserts.append(row)
             continue
-        changed = {col: val for col, val in row.items() if old[col] != val}
+        changed = {col: val for col, val in row.items() if old.get(col, _UNLOADED) != val}
         if changed:
             updates.append({"id": old["id"], **changed})
     update_rows(session, model, updates)

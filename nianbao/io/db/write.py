@@ -231,15 +231,27 @@ def _sync_submissions(
 ) -> tuple[dict[Key, int], set[Key]]:
     """Upsert submissions by (unit, sha256); ones absent from the result become superseded.
     Returns their ids, and the submissions whose stored check has the same key (their
-    figures are those stored: a figure is written with its check's key)."""
+    figures are those stored: a figure is written with its check's key).
 
-    def current() -> dict[tuple[int, str], Row]:
-        rows = load(session, SubmissionRow, SubmissionRow.cycle_id == cycle_id)
+    A stored check's outcome is neither read nor made again when its key is unchanged (the
+    key covers everything the outcome is made from): at 10,000 units, reading and making
+    them again was ~4 of the ~7 s the store of a one-file rerun took."""
+
+    def current(*without: str) -> dict[tuple[int, str], Row]:
+        rows = load(session, SubmissionRow, SubmissionRow.cycle_id == cycle_id, without=without)
         return {(r["unit_id"], r["sha256"]): r for r in rows}
 
-    existing = current()
-    desired = {
-        (unit_ids[p.sub.unit], p.sub.sha256): {
+    existing = current("outcome")
+    kept = {
+        (code, sha)
+        for code, sha in planned
+        if (old := existing.get((unit_ids[code], sha))) is not None
+        and old["check_key"] is not None
+        and old["check_key"] == planned[(code, sha)].sub.check_key
+    }
+    desired: dict[tuple[int, str], Row] = {}
+    for planned_key, p in planned.items():
+        row: Row = {
             "cycle_id": cycle_id,
             "unit_id": unit_ids[p.sub.unit],
             "file": p.sub.file,
@@ -248,23 +260,16 @@ def _sync_submissions(
             "status": p.sub.status.value,
             "format": p.sub.format,
             "check_key": p.sub.check_key or None,
-            "outcome": outcome_json(p.sub) if p.sub.check_key else None,
         }
-        for p in planned.values()
-    }
-    kept = {
-        (code, sha)
-        for code, sha in planned
-        if (old := existing.get((unit_ids[code], sha))) is not None
-        and old["check_key"] is not None
-        and old["check_key"] == planned[(code, sha)].sub.check_key
-    }
+        if planned_key not in kept:
+            row["outcome"] = outcome_json(p.sub) if p.sub.check_key else None
+        desired[(unit_ids[p.sub.unit], p.sub.sha256)] = row
     for key, old in existing.items():
         if key not in desired and old["status"] != Status.SUPERSEDED.value:
             desired[key] = {**old, "status": Status.SUPERSEDED.value}
             del desired[key]["id"]
     sync(session, SubmissionRow, existing, desired, delete_missing=False)
-    ids = {key: row["id"] for key, row in current().items()}
+    ids = {key: row["id"] for key, row in current("outcome", "file", "received_at").items()}
     return {(code, sha): ids[(unit_ids[code], sha)] for code, sha in planned}, kept
 
 
