@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
-from nianbao.io.db.bulk import AmountsFromDriver, chunks, raw
+from nianbao.io.db.bulk import AmountsFromDriver, chunks, fetch_driver, raw
 from nianbao.io.db.read import existing_database
 from nianbao.io.db.schema import CellValue, Cycle, SubmissionRow, table_of
 
@@ -66,6 +66,8 @@ def _read(conn: Connection, year: int, keys: list[str]) -> dict[str, StoredCheck
     values = select(table.c.submission_id, table.c.cell_id, raw(table.c.value))
     amount = AmountsFromDriver()
     for chunk in chunks(list(found)):
-        for sub_id, cell_id, value in conn.execute(values.where(table.c.submission_id.in_(chunk))):
+        for sub_id, cell_id, value in fetch_driver(
+            conn, values.where(table.c.submission_id.in_(chunk))
+        ):
             figures[sub_id][cell_id] = amount(value)
     return {key: StoredCheck(outcome, fmt, figures[i]) for i, (key, outcome, fmt) in found.items()}
