@@ -24,6 +24,7 @@ from flows.params import CycleParams
 from nianbao.core.checked import digest
 from nianbao.core.formats import format_for_year
 from nianbao.core.model import CycleResult
+from nianbao.io import heap
 from nianbao.io.atomic import sweep_temporaries
 from nianbao.io.db.migrate import check_database
 from nianbao.io.db.write import inputs_sha256
@@ -78,6 +79,7 @@ class _Phase:
 def annual_cycle(params: CycleParams = CycleParams()) -> dict[str, object] | State[Any]:  # noqa: B008
     """Run one January cycle for a report year; returns a short summary (a failed state
     with one message when a fault of the run itself stopped it)."""
+    heap.for_large_heaps()
     settings = load_settings(root=params.root, db_url=params.db_url)
     year = params.resolved_year()
     log = get_run_logger()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from nianbao.core.model import CycleResult
+from nianbao.io import heap
 from nianbao.io.db.migrate import make_engine, upgrade
 from nianbao.io.db.write import store_cycle
 from nianbao.io.faults import RunFault, fault_point
@@ -228,6 +229,7 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
 def main() -> None:
     """Entry point of the store process: ``python -m nianbao.io.offload NICE``."""
     os.nice(int(sys.argv[1]))
+    heap.for_large_heaps()
     sink = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything the store prints goes to stderr, not into the answers
     sys.stdout = sys.stderr

@@ -23,6 +23,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+from nianbao.io import heap
+
 _HEADER = struct.Struct("<Q")
 BACKGROUND = 10  # ``nice`` of helpers whose work may wait for the calling process
 
@@ -218,6 +220,7 @@ def main() -> None:
     """
     if sys.argv[1:2] == ["--nice"]:
         os.nice(int(sys.argv[2]))
+    heap.for_large_heaps()
     sink = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
