@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import astuple
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from nianbao.core.checked import digest
+from nianbao.core.checked import digest, unit_fields
 from nianbao.core.model import CycleResult, Status
 from nianbao.core.review_notes import ReviewFeedback, review_feedback
 from nianbao.io.receipt import feedback_name
@@ -70,16 +69,17 @@ def feedback_keys(
     review = review or ReviewFeedback()
     s = inputs.settings
     context = [version("nianbao"), result.year, s.timezone]
+    base = s.root / "feedback"
     out = {}
     for sub in result.submissions:
         if sub.status is Status.SUPERSEDED or not sub.check_key:
             continue
         returned = review.returned.get(sub.unit, "")
-        path = s.root / "feedback" / sub.unit / feedback_name(sub, result.year, bool(returned))
+        path = base / sub.unit / feedback_name(sub, result.year, bool(returned))
         unit = inputs.units.get(sub.unit)
         made_of = [sub.check_key, sub.status.value, sub.received_at, result.late(sub)]
         made_of += [returned, review.notes.get(sub.unit, ())]
-        out[path] = digest([*made_of, astuple(unit) if unit else None, context])
+        out[path] = digest([*made_of, unit_fields(unit) if unit else None, context])
     return out
 
 
