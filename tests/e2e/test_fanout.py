@@ -8,6 +8,7 @@ The server is PostgreSQL-backed when NIANBAO_TEST_PREFECT_PG_URL is set (CI), el
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -89,9 +90,8 @@ def workers(server: Server, workdir: Path) -> Iterator[list[Proc]]:
                 PREFECT_WORKER_QUERY_SECONDS="2", NIANBAO_STATE_DIR=str(workdir / f"{name}-state")
             )
             argv = [str(Path(sys.executable).with_name("prefect")), "worker", "start"]
-            procs.append(
-                start(name, [*argv, "--pool", "nianbao", "--name", name], env, server.logs)
-            )
+            argv += ["--pool", "nianbao", "--name", name, "--limit", "2"]  # as the README
+            procs.append(start(name, argv, env, server.logs))
         yield procs
     finally:
         for proc in procs:
@@ -127,6 +127,13 @@ def _fan_out(client: httpx.Client, params: dict[str, Any]) -> dict[str, Any]:
     return wait_finished(client, r.json()["id"], timeout=600)
 
 
+def _worker_of(client: httpx.Client, run_id: str) -> str:
+    """The worker that started a flow run (Prefect logs it on the run)."""
+    found = re.search(r"Worker '([^']+)' submitting flow run", run_logs(client, run_id))
+    assert found, run_logs(client, run_id)
+    return found.group(1)
+
+
 def _report(centre: Path) -> dict[str, dict[str, Any]]:
     doc = json.loads((centre / "output" / str(YEAR) / REPORT).read_text(encoding="utf-8"))
     return {x["code"]: x for x in doc["lower"]}
@@ -154,6 +161,10 @@ def test_three_counties_one_broken_then_retried_alone(
             BROKEN: "failed",
             "chengxian": "handed_up",
         }, logs
+        # the counties' runs were spread over both workers (each takes 2 runs at a time,
+        # one of them holds the fan-out's own run: three counties need both)
+        took = {code: _worker_of(client, x["run_id"]) for code, x in report.items()}
+        assert set(took.values()) == {"worker-a", "worker-b"}, took
         broken_run = client.get(f"/flow_runs/{report[BROKEN]['run_id']}").json()
         assert broken_run["state"]["type"] == "FAILED"
         assert "roster.xlsx" in report[BROKEN]["message"]  # the county's own reason
