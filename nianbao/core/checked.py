@@ -28,7 +28,7 @@ from nianbao.core.formats import FORMATS
 from nianbao.core.model import Status, Submission, Unit
 from nianbao.core.spec import FormatSpec
 
-RULES_VERSION = "2026-12-02.4"
+RULES_VERSION = "2026-12-02.5"
 DUPLICATE = "duplicate-file"  # the finding ``supersede`` appends to an older file
 
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))

@@ -46,7 +46,7 @@ RULE_MODULES = (
     "nianbao/core/formats/f2019.py",
     "nianbao/core/formats/f2021.py",
 )
-PINNED = ("2026-12-02.4", "1d658b90fcf99dd9")
+PINNED = ("2026-12-02.5", "27d4c6abaeb70260")
 
 
 def rules_fingerprint() -> str:
