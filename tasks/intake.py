@@ -14,7 +14,7 @@ from nianbao.core.findings import Finding
 from nianbao.core.model import Unit
 from nianbao.io.faults import fault_point
 from nianbao.io.folder import Arrival, discover
-from nianbao.io.intake import Intake, read_batch
+from nianbao.io.intake import Intake, Reading, read_batch
 from nianbao.io.reuse import Sorted, sort_arrivals, take_stored
 from tasks.inputs import CycleInputs, as_is
 
@@ -47,18 +47,11 @@ def read_and_validate(inputs: CycleInputs, batch: list[Arrival]) -> Intake:
     process only); each file's bytes, as read, are kept in the archive (content-addressed).
     """
     s = inputs.settings
-    intake = read_batch(
-        s.inbox,
-        batch,
-        inputs.format_id,
-        inputs.year,
-        inputs.units,
-        s.max_findings,
-        inputs.last.figures,
-        s.workers,
-        s.archive,
+    reading = Reading(
+        s.inbox, inputs.format_id, inputs.year, inputs.units, s.max_findings, s.archive,
         s.read_bounds,
-    )
+    )  # fmt: skip
+    intake = read_batch(reading, batch, inputs.last.figures, s.workers)
     log_unit_findings(intake.findings, inputs.roster)
     return intake
 

@@ -96,86 +96,75 @@ def _validate(
     return out
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What every file of a run is read and checked with: the inbox, the registered format
+    (by id) and report year, the roster's units by code, the findings cap, the archive the
+    bytes read are kept in (None: not kept) and the size bounds."""
+
+    inbox: Path
+    format_id: str
+    year: int
+    units: Mapping[str, Unit]
+    max_findings: int
+    archive: Path | None = None
+    bounds: ReadBounds = field(default_factory=ReadBounds)
+
+    def key(self) -> int:
+        """Identity of the whole (``units`` is a mapping: hashed by its items)."""
+        units = tuple(self.units.items())
+        shared = (self.inbox, self.format_id, self.year, self.max_findings, self.archive)
+        return hash((*shared, units, self.bounds))
+
+
 def read_and_check(
-    inbox: Path,
-    items: Sequence[Arrival],
-    format_id: str,
-    year: int,
-    units: Mapping[str, Unit],
-    max_findings: int,
-    last: Mapping[str, Mapping[str, Decimal]],
-    archive: Path | None = None,
-    bounds: ReadBounds | None = None,
+    reading: Reading, items: Sequence[Arrival], last: Mapping[str, Mapping[str, Decimal]]
 ) -> Intake:
-    """Read the files (archiving them into ``archive`` when given) and validate them
-    together against the registered format ``format_id`` (one process)."""
-    spec = FORMATS[format_id]
-    bounds = bounds or ReadBounds()
+    """Read the files (archiving them when ``reading.archive`` is set) and validate them
+    together (one process); ``last``: the units' figures of last year."""
+    spec = FORMATS[reading.format_id]
     sheets = sheets_for(spec)
     guard = UnitGuard()
     raws = []
     for arrival in items:
         with guard.unit(arrival.unit, arrival.display, "读取"):
-            raws.append(read_arrival(inbox, arrival, bounds, sheets, archive))
-    subs = _validate(raws, spec, year, dict(units), max_findings, last, guard)
+            raws.append(
+                read_arrival(reading.inbox, arrival, reading.bounds, sheets, reading.archive)
+            )
+    units = dict(reading.units)
+    subs = _validate(raws, spec, reading.year, units, reading.max_findings, last, guard)
     return Intake(subs, guard.findings)
 
 
-_SHARED: dict[str, object] = {}  # in a worker: what every job of its batch shares
+_SHARED: list[Reading] = []  # in a worker: what every job of its batch is read with
 
 
-def _start_worker(
-    inbox: Path,
-    format_id: str,
-    year: int,
-    units: Mapping[str, Unit],
-    max_findings: int,
-    archive: Path | None,
-    bounds: ReadBounds,
-) -> None:
-    _SHARED.clear()
-    _SHARED.update(
-        inbox=inbox,
-        format_id=format_id,
-        year=year,
-        units=units,
-        max_findings=max_findings,
-        archive=archive,
-        bounds=bounds,
-    )
+def _start_worker(reading: Reading) -> None:
+    _SHARED[:] = [reading]
 
 
 def _job(items: Sequence[Arrival], last: Mapping[str, Mapping[str, Decimal]]) -> Intake:
-    return read_and_check(items=items, last=last, **_SHARED)  # type: ignore[arg-type]
+    return read_and_check(_SHARED[0], items, last)
 
 
 def read_batch(
-    inbox: Path,
+    reading: Reading,
     items: Sequence[Arrival],
-    format_id: str,
-    year: int,
-    units: Mapping[str, Unit],
-    max_findings: int,
     last: Mapping[str, Mapping[str, Decimal]],
     workers: int = 0,
-    archive: Path | None = None,
-    bounds: ReadBounds | None = None,
 ) -> Intake:
-    """Read (and archive) and validate ``items`` against the registered format
-    ``format_id`` with ``workers`` processes (0: one per core). Workers get the format's id
-    and take the spec from their own registry."""
-    bounds = bounds or ReadBounds()
+    """``read_and_check`` with ``workers`` processes (0: one per core). Workers get the
+    format's id and take the spec from their own registry."""
     workers = workers or available_cores()
     if workers <= 1 or len(items) < MIN_PARALLEL:
-        return read_and_check(
-            inbox, items, format_id, year, units, max_findings, last, archive, bounds
-        )
-    chunks = chunked(items, CHUNK)
-    shared = (inbox, format_id, year, dict(units), max_findings, archive, bounds)
-    key = hash((inbox, format_id, year, max_findings, tuple(units.items()), archive, bounds))
-    jobs = [(chunk, {a.unit: last[a.unit] for a in chunk if a.unit in last}) for chunk in chunks]
-    pool = shared_workers(workers)
-    results = pool.map(_job, jobs, setup=(key, _start_worker, shared))
+        return read_and_check(reading, items, last)
+    jobs = [
+        (chunk, {a.unit: last[a.unit] for a in chunk if a.unit in last})
+        for chunk in chunked(items, CHUNK)
+    ]
+    results = shared_workers(workers).map(
+        _job, jobs, setup=(reading.key(), _start_worker, (reading,))
+    )
     return Intake(
         [sub for part in results for sub in part.submissions],
         [f for part in results for f in part.findings],

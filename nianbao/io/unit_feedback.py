@@ -34,7 +34,7 @@ from nianbao.core.process import consolidate
 from nianbao.core.spec import FormatSpec
 from nianbao.io.db.last_year import LastYear, read_last_year
 from nianbao.io.folder import folder_key, unit_files
-from nianbao.io.intake import read_batch
+from nianbao.io.intake import Reading, read_batch
 from nianbao.io.returns import write_returns
 from nianbao.io.roster_file import find_roster, load_roster
 from nianbao.io.verdicts import feedback_turn, note
@@ -123,18 +123,11 @@ class QuickFeedback:
         ]
         codes = {u.code for u in units}
         last = {c: v for c, v in known.last.figures.items() if c in codes}
-        intake = read_batch(
-            s.inbox,
-            found,
-            known.spec.id,
-            year,
-            {u.code: u for u in units},
-            s.max_findings,
-            last,
-            s.workers,
-            s.archive,
-            s.read_bounds,
+        by_code = {u.code: u for u in units}
+        reading = Reading(
+            s.inbox, known.spec.id, year, by_code, s.max_findings, s.archive, s.read_bounds
         )
+        intake = read_batch(reading, found, last, s.workers)
         result = consolidate(
             known.spec,
             year,

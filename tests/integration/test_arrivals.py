@@ -15,7 +15,7 @@ from nianbao.core.model import CycleResult, Status
 from nianbao.core.process import consolidate
 from nianbao.io import delivery
 from nianbao.io.folder import discover
-from nianbao.io.intake import read_batch
+from nianbao.io.intake import Reading, read_batch
 from nianbao.io.returns import HISTORY, write_returns
 from tests.helpers import ROSTER, make_workbook, unit_figures
 
@@ -86,7 +86,7 @@ def test_a_file_that_changes_after_listing_is_not_judged(tmp_path: Path) -> None
     found, _ = discover(inbox, ROSTER)
     with path.open("ab") as f:
         f.write(b"more")  # a unit starts overwriting it
-    done = read_batch(inbox, found, SPEC.id, YEAR, UNITS, 100, {}, 1, tmp_path / "archive")
+    done = read_batch(Reading(inbox, SPEC.id, YEAR, UNITS, 100, tmp_path / "archive"), found, {}, 1)
     assert done.submissions == []
     assert [(f.code, f.unit) for f in done.findings] == [("file-arriving", "alpha")]
     assert not (tmp_path / "archive").exists()
@@ -95,7 +95,7 @@ def test_a_file_that_changes_after_listing_is_not_judged(tmp_path: Path) -> None
 def _cycle(root: Path) -> CycleResult:
     inbox = root / "inbox"
     found, findings = discover(inbox, ROSTER)
-    done = read_batch(inbox, found, SPEC.id, YEAR, UNITS, 100, {}, 1, root / "archive")
+    done = read_batch(Reading(inbox, SPEC.id, YEAR, UNITS, 100, root / "archive"), found, {}, 1)
     return consolidate(SPEC, YEAR, ROSTER, done.submissions, [*findings, *done.findings])
 
 

@@ -43,8 +43,8 @@ def test_a_batch_read_by_workers_equals_one_process(
     paths = [inbox / os.fsdecode(a.path) for a in items]
     originals = {path: path.read_bytes() for path in paths}
     one, two = tmp_path / "archive-1", tmp_path / "archive-2"
-    alone = intake.read_batch(inbox, items, SPEC.id, 2020, units, 100, {}, workers=1, archive=one)
-    spread = intake.read_batch(inbox, items, SPEC.id, 2020, units, 100, {}, workers=2, archive=two)
+    alone = intake.read_batch(intake.Reading(inbox, SPEC.id, 2020, units, 100, one), items, {}, 1)
+    spread = intake.read_batch(intake.Reading(inbox, SPEC.id, 2020, units, 100, two), items, {}, 2)
     assert spread == alone
     assert [s.status.value for s in alone.submissions] == ["accepted", *["rejected"] * 5]
     assert [s.file for s in alone.submissions] == [f"{code}/a.xlsx" for code in units]
@@ -65,9 +65,8 @@ def test_the_archive_keeps_what_was_read_when_the_inbox_file_changes(tmp_path: P
 
     def intake_now(archive: Path | None = None) -> Submission:
         items, _ = discover(inbox, (unit,))
-        done = intake.read_batch(
-            inbox, items, SPEC.id, 2020, {"u0": unit}, 100, {}, archive=archive
-        )
+        reading = intake.Reading(inbox, SPEC.id, 2020, {"u0": unit}, 100, archive)
+        done = intake.read_batch(reading, items, {})
         (sub,) = done.submissions
         return sub
 

@@ -18,7 +18,7 @@ from nianbao.core.model import Status
 from nianbao.core.process import consolidate
 from nianbao.core.roster import roster_csv
 from nianbao.io.folder import discover, ensure_layout
-from nianbao.io.intake import read_batch
+from nianbao.io.intake import Reading, read_batch
 from nianbao.io.receipt import RECEIPT_SHEET
 from nianbao.io.returns import HISTORY, write_returns
 from nianbao.io.staging import Staging
@@ -58,10 +58,10 @@ def top(folder: Path) -> list[str]:
 def cycle(settings: Settings, staging: Staging | None = None) -> tuple[object, object]:
     """What a cycle run decides and writes, through the run's own functions."""
     found, findings = discover(settings.inbox, ROSTER)
+    units = {u.code: u for u in ROSTER}
     intake = read_batch(
-        settings.inbox, found, SPEC.id, YEAR, {u.code: u for u in ROSTER}, 100, {}, 1,
-        settings.archive,
-    )  # fmt: skip
+        Reading(settings.inbox, SPEC.id, YEAR, units, 100, settings.archive), found, {}, 1
+    )
     result = consolidate(SPEC, YEAR, ROSTER, intake.submissions, [*findings, *intake.findings])
     done = write_returns(SPEC, result, settings.root, 1, settings.timezone, staging)
     return result, done

@@ -23,7 +23,7 @@ from nianbao.core.process import consolidate, process_workbook
 from nianbao.core.unit_status import cycle_status
 from nianbao.io.bounds import MB, ReadBounds
 from nianbao.io.folder import discover
-from nianbao.io.intake import Intake, read_batch
+from nianbao.io.intake import Intake, Reading, read_batch
 from nianbao.io.names import NAME_MAX
 from nianbao.io.offload import store
 from nianbao.io.returns import write_returns
@@ -52,9 +52,10 @@ def intake_of(root: Path, bounds: ReadBounds | None = None, settle: float = 0.0)
     """Discovery, then reading and checking with archiving (one process); the discovery's
     findings first."""
     found, findings = discover(root / "inbox", ROSTER, settle)
-    done = read_batch(
-        root / "inbox", found, SPEC.id, YEAR, UNITS, 100, {}, 1, root / "archive", bounds
+    reading = Reading(
+        root / "inbox", SPEC.id, YEAR, UNITS, 100, root / "archive", bounds or ReadBounds()
     )
+    done = read_batch(reading, found, {}, 1)
     return Intake(done.submissions, [*findings, *done.findings])
 
 
@@ -141,7 +142,7 @@ def test_a_file_or_folder_swapped_for_a_link_after_listing_is_not_followed(
     shutil.rmtree(inbox / "beta")
     (inbox / "beta").symlink_to(outside)
 
-    done = read_batch(inbox, found, SPEC.id, YEAR, UNITS, 100, {}, 1, root / "archive")
+    done = read_batch(Reading(inbox, SPEC.id, YEAR, UNITS, 100, root / "archive"), found, {}, 1)
 
     assert done.submissions == []
     assert [(f.code, f.unit, f.actual) for f in done.findings] == [
