@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import fcntl
 import json
 import signal
@@ -37,6 +38,7 @@ LOCK = "local-server.lock"
 LOG = "local-server.log"
 USERS = "local-server.users"
 POLL = 5.0  # seconds between the supervisor's checks
+PR_SET_PDEATHSIG = 1  # prctl(2)
 _held: list[IO[str]] = []  # this process's shared lock on USERS, held until it exits
 
 
@@ -154,10 +156,20 @@ def _server_command(port: int) -> list[str]:
     ]
 
 
+def _die_with_parent() -> None:
+    """In the server's process before it starts: SIGTERM when the supervisor ends, even by
+    SIGKILL (Linux ``PR_SET_PDEATHSIG``), so that no server is left running unsupervised
+    (later runs would find it answering and use it for ever); elsewhere nothing."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def supervise(port: int, idle: float, home: Path) -> int:
     """Run the server on ``port`` (in this process's environment) until it has been idle
     for ``idle`` seconds."""
-    server = subprocess.Popen(_server_command(port), stdin=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        _server_command(port), stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+    )
     stopping = False
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
