@@ -159,7 +159,8 @@ def test_the_store_process_rolls_back_when_its_caller_dies(engine: Engine) -> No
         stdout=subprocess.PIPE,
     )
     assert proc.stdin is not None and proc.stdout is not None
-    pickle.dump((url_of(engine), second(), None), proc.stdin)
+    pickle.dump((url_of(engine), None), proc.stdin)  # where, and the fault point
+    pickle.dump(second(), proc.stdin)  # then the cycle
     proc.stdin.flush()
     assert pickle.load(proc.stdout) == ("ready", None)
     proc.stdin.close()  # what the kernel does when the caller is killed
