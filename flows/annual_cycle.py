@@ -189,16 +189,14 @@ def _store_and_publish(
     feedback = Staging(settings.root / "feedback")
     gate = Gate()
     stored = returned = None
-    shipped = None  # the result pickled once, for the processes apart (a large cycle)
     try:
         if dry_run:
             log.info("试运行：只校验并生成输出文件，不写入数据库")
         else:
             job = store_job(settings.database_url, result, settings.workers, settings.fault)
             stored = store_results.submit(as_is(job), gate)
-            shipped = job.payload
         returned = write_feedback.submit(as_is(inputs), as_is(result), feedback, as_is(before))
-        paths = checked(publish_outputs(as_is(inputs), as_is(result), outputs, as_is(shipped)))
+        paths = checked(publish_outputs(as_is(inputs), as_is(result), outputs))
         done, made = checked(returned.result())
         if stored is not None and not gate.wait_ready():
             checked(stored.result())  # the write failed before its commit

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import wait
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,6 @@ from nianbao.core.checked import digest
 from nianbao.core.model import CycleResult
 from nianbao.io.faults import fault_point
 from nianbao.io.folder import write_json
-from nianbao.io.offload import apart
 from nianbao.io.staging import Staging
 from tasks.faults import faults_returned
 from tasks.inputs import CycleInputs
@@ -56,52 +54,27 @@ def _dated(
 
 @task(name="生成输出文件和报告初稿", cache_policy=NO_CACHE)
 @faults_returned
-def publish_outputs(
-    inputs: CycleInputs, result: CycleResult, staging: Staging, shipped: bytes | None = None
-) -> dict[str, str]:
+def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) -> dict[str, str]:
     """Write the cycle's outputs into ``staging`` (published into ``staging.base`` by the
-    flow once the database has committed); returns their final paths by name. ``shipped``:
-    the result as pickled for the store process (a large cycle), from which a worker process
-    writes the 汇总表 meanwhile.
+    flow once the database has committed); returns their final paths by name.
 
     同比 sentences use last year's totals as read before the store began. Times people
     read are in the office's time zone. Not retried: a full disk ends the run with one
     message.
     """
     # The writers (python-docx, lxml) are imported here: a run with nothing new needs none.
-    from nianbao.io.export import write_summary, write_summary_of
+    from nianbao.core.outputs import totals_doc
+    from nianbao.core.report.build import build_report
+    from nianbao.io.docx.render import render_docx
+    from nianbao.io.export import write_summary
 
-    spec, out_dir = inputs.spec, staging.base
-    summary = apart(write_summary_of, spec.id, shipped, staging.folder) if shipped else None
-    try:
-        _write_rest(inputs, result, staging, out_dir)
-    finally:
-        if summary is not None:
-            wait([summary])  # it writes into the staging folder: done before that can go
-    staged = summary.result() if summary else write_summary(spec, result, staging.folder)
-    paths = _paths(out_dir)
-    for name, path in staged.items():  # 汇总表
-        paths[name] = staging.adopt(path, out_dir / path.name)
-    get_run_logger().info("报告初稿已生成（运行结束时发布）：%s", paths["report"])
-    return {k: str(v) for k, v in paths.items()}
-
-
-def _paths(out_dir: Path) -> dict[str, Path]:
-    return {
+    s, spec, out_dir = inputs.settings, inputs.spec, staging.base
+    paths = {
         "totals": out_dir / "totals.json",
         "status": out_dir / "status.json",
         "status_book": out_dir / "status.xlsx",
         "report": out_dir / "report.docx",
     }
-
-
-def _write_rest(inputs: CycleInputs, result: CycleResult, staging: Staging, out_dir: Path) -> None:
-    """totals.json, the status files and the draft."""
-    from nianbao.core.outputs import totals_doc
-    from nianbao.core.report.build import build_report
-    from nianbao.io.docx.render import render_docx
-
-    s, spec, paths = inputs.settings, inputs.spec, _paths(out_dir)
     write_json(staging.path(paths["totals"]), totals_doc(spec, result))
     _write_status(inputs, result, staging, paths)
     issued = s.issue_date or date.today()
@@ -112,6 +85,10 @@ def _write_rest(inputs: CycleInputs, result: CycleResult, staging: Staging, out_
     report, made = _dated(report, own, out_dir, s.issue_date is None)
     render_docx(report, staging.path(paths["report"]), own)
     write_json(staging.path(out_dir / DRAFT_RECORD), made)
+    for name, staged in write_summary(spec, result, staging.folder).items():  # 汇总表
+        paths[name] = staging.adopt(staged, out_dir / staged.name)
+    get_run_logger().info("报告初稿已生成（运行结束时发布）：%s", paths["report"])
+    return {k: str(v) for k, v in paths.items()}
 
 
 @task(name="更新报送情况（已定稿）", cache_policy=NO_CACHE)

@@ -8,14 +8,12 @@ Each file is written atomically (``nianbao.io.atomic``).
 from __future__ import annotations
 
 import csv
-import pickle
 from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from nianbao.core.export_rows import SummaryTable, Value, summary_table
-from nianbao.core.formats import FORMATS
 from nianbao.core.model import CycleResult
 from nianbao.core.numbers import fmt
 from nianbao.core.spec import FormatSpec
@@ -116,13 +114,6 @@ def write_csv(table: SummaryTable, path: Path) -> None:
         out.writerow(table.labels)
         out.writerow(table.ids)
         out.writerows([_text(v) for v in row] for row in table.rows)
-
-
-def write_summary_of(format_id: str, shipped: bytes, out_dir: Path) -> dict[str, Path]:
-    """``write_summary`` for the cycle pickled in ``shipped`` (the store's copy), on a worker
-    process while the flow's process writes the other outputs (``nianbao.io.offload.apart``):
-    the 汇总表 is ~2.3 of the ~5.5 CPU s the outputs take at 10,000 units."""
-    return write_summary(FORMATS[format_id], pickle.loads(shipped), out_dir)
 
 
 def write_summary(spec: FormatSpec, result: CycleResult, out_dir: Path) -> dict[str, Path]:

@@ -24,18 +24,16 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from nianbao.core.model import CycleResult
 from nianbao.io import heap
 from nianbao.io.db.migrate import make_engine, upgrade
 from nianbao.io.db.write import store_cycle
 from nianbao.io.faults import RunFault, fault_point
-from nianbao.io.workers import BACKGROUND, shared_workers
+from nianbao.io.workers import BACKGROUND
 
-T = TypeVar("T")
 APART_FROM = 500  # submissions; smaller cycles are stored in the calling process
 
 
@@ -112,7 +110,7 @@ def store(
 @dataclass(frozen=True)
 class StoreJob:
     """A cycle to store: in this process (``result``), or pickled for a store process of
-    its own (``payload``: the result pickled once, which other work apart takes too)."""
+    its own (``payload``)."""
 
     db_url: str
     result: CycleResult | None
@@ -128,7 +126,8 @@ def store_job(
     here, while nothing fills the result's lazily computed indexes."""
     if workers == 1 or len(result.submissions) < APART_FROM:
         return StoreJob(db_url, result, None, fault)
-    return StoreJob(db_url, None, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), fault)
+    payload = pickle.dumps((db_url, result, fault), protocol=pickle.HIGHEST_PROTOCOL)
+    return StoreJob(db_url, None, payload, fault)
 
 
 def store_gated(job: StoreJob, gate: Gate) -> bool:
@@ -146,25 +145,10 @@ def store_gated(job: StoreJob, gate: Gate) -> bool:
             except _RolledBack:
                 return False
             return True
-        return _store_apart(job, gate)
+        assert job.payload is not None
+        return _store_apart(job.payload, gate)
     finally:
         gate.ended()
-
-
-def apart(fn: Callable[..., T], *args: Any) -> Future[T]:
-    """``fn(*args)`` on a worker process of its own (a clean interpreter; ``fn`` a module
-    function, ``args`` picklable), driven from a thread: the caller goes on meanwhile and
-    waits for the future before it removes anything the work writes into."""
-    future: Future[T] = Future()
-
-    def drive() -> None:
-        try:
-            future.set_result(shared_workers(1).map(fn, [args])[0])
-        except BaseException as exc:
-            future.set_exception(exc)
-
-    threading.Thread(target=drive, name="nianbao-apart", daemon=True).start()
-    return future
 
 
 def _send(stream: IO[bytes], payload: object) -> None:
@@ -172,7 +156,7 @@ def _send(stream: IO[bytes], payload: object) -> None:
     stream.flush()
 
 
-def _store_apart(job: StoreJob, gate: Gate) -> bool:
+def _store_apart(payload: bytes, gate: Gate) -> bool:
     proc = subprocess.Popen(
         [sys.executable, "-m", __name__, str(BACKGROUND)],
         stdin=subprocess.PIPE,
@@ -180,8 +164,7 @@ def _store_apart(job: StoreJob, gate: Gate) -> bool:
     )
     assert proc.stdin is not None and proc.stdout is not None
     try:
-        _send(proc.stdin, (job.db_url, job.fault))
-        proc.stdin.write(job.payload or b"")
+        proc.stdin.write(payload)
         proc.stdin.flush()
         kind, value = pickle.load(proc.stdout)
         if kind == "ready":
@@ -219,8 +202,7 @@ def _picklable(exc: BaseException) -> BaseException:
 def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
     """The store process: one cycle, one verdict, one answer."""
     try:
-        db_url, fault = pickle.load(source)
-        result = pickle.load(source)
+        db_url, result, fault = pickle.load(source)
     except EOFError:  # the caller failed before sending it
         return
 

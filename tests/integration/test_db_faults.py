@@ -159,8 +159,7 @@ def test_the_store_process_rolls_back_when_its_caller_dies(engine: Engine) -> No
         stdout=subprocess.PIPE,
     )
     assert proc.stdin is not None and proc.stdout is not None
-    pickle.dump((url_of(engine), None), proc.stdin)  # where, and the fault point
-    pickle.dump(second(), proc.stdin)  # then the cycle
+    pickle.dump((url_of(engine), second(), None), proc.stdin)
     proc.stdin.flush()
     assert pickle.load(proc.stdout) == ("ready", None)
     proc.stdin.close()  # what the kernel does when the caller is killed

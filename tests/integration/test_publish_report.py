@@ -4,7 +4,6 @@ template in the shared folder (``ROOT/report-template.docx``)."""
 from __future__ import annotations
 
 import logging
-import pickle
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -95,26 +94,3 @@ def test_no_database_yet_means_no_year_on_year_and_no_file(
     assert "2020年共收到政府信息公开申请11项，其中市本级5项" in body
     assert "比上年" not in body
     assert not (root / "nianbao.db").exists()
-
-
-def test_the_summary_written_apart_is_the_one_written_here(
-    root: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A large cycle's 汇总表 comes from a worker process, from the result as pickled for
-    the store process: the same bytes as when the flow's process writes it."""
-    monkeypatch.setattr(publish, "get_run_logger", lambda: logging.getLogger("test"))
-    settings = Settings(root=root, issue_date=date(2021, 1, 25))
-    result = cycle_result()
-    last = read_last_year(settings.database_url, result.year)
-    inputs = CycleInputs(result.year, SPEC.id, result.roster, settings, last)
-    made = {}
-    for apart in (False, True):
-        out = root / "output" / f"2020-{apart}"
-        out.mkdir(parents=True)
-        staging = Staging(out)
-        shipped = pickle.dumps(result) if apart else None
-        paths = publish.publish_outputs.fn(inputs, result, staging, shipped)
-        assert isinstance(paths, dict) and staging.publish() == []
-        made[apart] = {n: Path(paths[n]).read_bytes() for n in ("summary_xlsx", "summary_csv")}
-    assert made[True] == made[False]
-    assert made[True]["summary_csv"].count(b"\n") > len(result.roster)  # every unit's row
