@@ -22,11 +22,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from nianbao.core.compiled import compiled
 from nianbao.core.findings import Finding, has_errors
 from nianbao.core.formats import FORMATS
 from nianbao.core.model import Status, Submission, Unit
-from nianbao.core.spec import FormatSpec
 
 RULES_VERSION = "2026-12-02.5"
 DUPLICATE = "duplicate-file"  # the finding ``supersede`` appends to an older file
@@ -124,7 +122,7 @@ def restore(
     findings = tuple(_finding(row) for row in doc["findings"])
     cells = doc["cells"]
     if cells is None:
-        cells = compiled(FORMATS[format_id], _cell_ids)
+        cells = list(FORMATS[format_id].cell)  # every cell id, in order
     values = dict.fromkeys(cells, Decimal(0))  # every cell it has, in order; then
     values.update(nonzero)  # the stored ones (~10x faster than a lookup per cell)
     if len(values) != len(cells):  # a stored figure of a cell it has not: not its figure
@@ -143,10 +141,6 @@ def restore(
         path=path,
         check_key=key,
     )
-
-
-def _cell_ids(spec: FormatSpec) -> tuple[str, ...]:
-    return tuple(c.id for c in spec.cells)
 
 
 def keyed(sub: Submission, key: str) -> Submission:
