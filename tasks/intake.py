@@ -47,10 +47,7 @@ def read_and_validate(inputs: CycleInputs, batch: list[Arrival]) -> Intake:
     process only); each file's bytes, as read, are kept in the archive (content-addressed).
     """
     s = inputs.settings
-    reading = Reading(
-        s.inbox, inputs.format_id, inputs.year, inputs.units, s.max_findings, s.archive,
-        s.read_bounds,
-    )  # fmt: skip
+    reading = Reading.of(s, inputs.format_id, inputs.year, inputs.units)
     intake = read_batch(reading, batch, inputs.last.figures, s.workers)
     log_unit_findings(intake.findings, inputs.roster)
     return intake

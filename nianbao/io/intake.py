@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nianbao.core.chunks import chunked
 from nianbao.core.findings import Finding
@@ -30,6 +31,9 @@ from nianbao.io.folder import Arrival, open_arrival
 from nianbao.io.guard import UnitGuard, is_run_fault
 from nianbao.io.workers import available_cores, shared_workers
 from nianbao.io.xlsx_read import parse_workbook, read_open_file, received, sheets_for
+
+if TYPE_CHECKING:  # workers import this module: no settings (pydantic) there
+    from nianbao.settings import Settings
 
 CHUNK = 50  # files per job sent to a worker
 # Smaller batches are read in this process: a worker costs ~0.3 CPU s to start (its
@@ -109,6 +113,12 @@ class Reading:
     max_findings: int
     archive: Path | None = None
     bounds: ReadBounds = field(default_factory=ReadBounds)
+
+    @staticmethod
+    def of(settings: Settings, format_id: str, year: int, units: Mapping[str, Unit]) -> Reading:
+        """The reading of a run with these settings (inbox, findings cap, archive, bounds)."""
+        s = settings
+        return Reading(s.inbox, format_id, year, units, s.max_findings, s.archive, s.read_bounds)
 
     def key(self) -> int:
         """Identity of the whole (``units`` is a mapping: hashed by its items)."""

@@ -123,10 +123,7 @@ class QuickFeedback:
         ]
         codes = {u.code for u in units}
         last = {c: v for c, v in known.last.figures.items() if c in codes}
-        by_code = {u.code: u for u in units}
-        reading = Reading(
-            s.inbox, known.spec.id, year, by_code, s.max_findings, s.archive, s.read_bounds
-        )
+        reading = Reading.of(s, known.spec.id, year, {u.code: u for u in units})
         intake = read_batch(reading, found, last, s.workers)
         result = consolidate(
             known.spec,
