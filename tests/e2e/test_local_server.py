@@ -28,16 +28,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_one_server_is_started_reused_and_stopped_when_idle(
-    nianbao: Runner, tmp_path: Path
-) -> None:
+def _folder(
+    tmp_path: Path, idle_minutes: float
+) -> tuple[Path, Path, dict[str, str], tuple[str, ...]]:
+    """A shared folder with one unit's return, a Prefect home, the run's environment (the
+    local server idle for ``idle_minutes``) and the ``nianbao run`` arguments."""
     root = tmp_path / "root"
     (root / "inbox").mkdir(parents=True)
     (root / "roster.csv").write_text(roster_csv(ROSTER), encoding="utf-8")
     make_workbook(root / "inbox" / "alpha" / "a.xlsx", ROSTER[0], unit_figures(11))
     home = tmp_path / "prefect"
-    env = {"PREFECT_HOME": str(home), "NIANBAO_SERVER_IDLE_MINUTES": str(IDLE_MINUTES)}
-    run = ("run", "--year", "2020", "--root", str(root))
+    env = {"PREFECT_HOME": str(home), "NIANBAO_SERVER_IDLE_MINUTES": str(idle_minutes)}
+    return root, home, env, ("run", "--year", "2020", "--root", str(root))
+
+
+def test_one_server_is_started_reused_and_stopped_when_idle(
+    nianbao: Runner, tmp_path: Path
+) -> None:
+    root, home, env, run = _folder(tmp_path, IDLE_MINUTES)
 
     nianbao(*run, extra_env=env)
     state = json.loads((home / STATE).read_text(encoding="utf-8"))
@@ -74,13 +82,7 @@ def _children(pid: int) -> list[int]:
 def test_a_killed_supervisor_takes_its_server_along_and_the_next_run_starts_one(
     nianbao: Runner, tmp_path: Path
 ) -> None:
-    root = tmp_path / "root"
-    (root / "inbox").mkdir(parents=True)
-    (root / "roster.csv").write_text(roster_csv(ROSTER), encoding="utf-8")
-    make_workbook(root / "inbox" / "alpha" / "a.xlsx", ROSTER[0], unit_figures(11))
-    home = tmp_path / "prefect"
-    env = {"PREFECT_HOME": str(home), "NIANBAO_SERVER_IDLE_MINUTES": "10"}
-    run = ("run", "--year", "2020", "--root", str(root))
+    _, home, env, run = _folder(tmp_path, 10)
 
     nianbao(*run, extra_env=env)
     state = json.loads((home / STATE).read_text(encoding="utf-8"))
