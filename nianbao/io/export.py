@@ -8,6 +8,7 @@ Each file is written atomically (``nianbao.io.atomic``).
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
@@ -37,21 +38,15 @@ def _name_style(depth: int, subtotal: bool) -> Style:
     return replace(SUBTOTAL if subtotal else Style(border=True), indent=depth)
 
 
-@lru_cache(maxsize=65536)  # figures repeat a lot; the result depends on the value only
-def _decimal_number(value: Decimal) -> int | float:
-    """An Excel cell value: integers as int, other decimals as float."""
-    return int(value) if value == value.to_integral_value() else float(value)
+class _Texts(dict[Value, str]):
+    """The CSV text of each distinct value, made once (figures repeat a lot: 0.29 → 0.12
+    CPU s for 汇总表.csv at 10,000 units)."""
 
-
-@lru_cache(maxsize=65536)
-def _decimal_text(value: Decimal) -> str:
-    return fmt(value)
-
-
-def _text(value: Value) -> str:
-    if value is None:
-        return ""
-    return _decimal_text(value) if isinstance(value, Decimal) else value
+    def __missing__(self, value: Value) -> str:
+        text = self[value] = (
+            "" if value is None else fmt(value) if isinstance(value, Decimal) else value
+        )
+        return text
 
 
 def write_xlsx(table: SummaryTable, path: Path) -> None:
@@ -61,8 +56,7 @@ def write_xlsx(table: SummaryTable, path: Path) -> None:
     on as many pages as it takes (all rows of the first columns, then the next columns), with
     the two header rows and the unit's code and name repeated on every page.
     """
-    rows: list[list[CellValue]] = [list(table.labels), list(table.ids)]
-    rows += ([_decimal_number(v) if isinstance(v, Decimal) else v for v in r] for r in table.rows)
+    rows: list[Sequence[CellValue]] = [table.labels, table.ids, *table.rows]
     width = len(table.labels)
     depths = table.depths or (0,) * len(table.rows)
     names = (
@@ -113,7 +107,8 @@ def write_csv(table: SummaryTable, path: Path) -> None:
         out = csv.writer(f)
         out.writerow(table.labels)
         out.writerow(table.ids)
-        out.writerows([_text(v) for v in row] for row in table.rows)
+        text = _Texts().__getitem__
+        out.writerows(list(map(text, row)) for row in table.rows)
 
 
 def write_summary(spec: FormatSpec, result: CycleResult, out_dir: Path) -> dict[str, Path]:

@@ -3,12 +3,14 @@ back with openpyxl (a warning would fail: filterwarnings = error)."""
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -135,3 +137,58 @@ def test_the_hand_written_zip_container_is_a_valid_zip_with_a_fixed_date(tmp_pat
         }
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert sheet.count("<row ") == len(rows) and "行2999" in sheet
+
+
+_FLOAT = st.one_of(st.integers(-(10**15), 10**15), st.floats(allow_nan=False, allow_infinity=False))
+_DECIMAL = st.decimals(
+    allow_nan=False, allow_infinity=False, places=4, min_value=-(10**12), max_value=10**12
+)
+_VALUE = st.one_of(_FLOAT, _DECIMAL, st.none(), st.booleans(), st.text("甲乙 a<&\"'", max_size=4))
+
+
+def _rows(width: int) -> st.SearchStrategy[list[list[object]]]:
+    """Rows as 汇总表's (a unit's name, then numbers of one kind), or of anything."""
+    lead = st.lists(st.text("甲乙a", max_size=3), max_size=2)
+    numbers = st.one_of(st.lists(_FLOAT, max_size=width), st.lists(_DECIMAL, max_size=width))
+    table_row = st.tuples(lead, numbers).map(lambda p: [*p[0], *p[1]])
+    return st.lists(st.one_of(table_row, st.lists(_VALUE, max_size=width)), max_size=6)
+
+
+def _read_back(value: object) -> object:
+    """What openpyxl reads for a written value."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return None if value == "" else value
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 7).flatmap(
+        lambda w: st.lists(st.lists(_VALUE, min_size=w, max_size=w), max_size=6)
+    ),
+    st.sets(st.tuples(st.integers(1, 6), st.integers(1, 7)), max_size=5),
+    st.booleans(),
+)
+def test_rows_of_numbers_mixed_with_text_blanks_and_own_styles_read_back(
+    rows: list[list[object]], styled: set[tuple[int, int]], bordered: bool
+) -> None:
+    """Each value reads back as written (decimals as Excel keeps them) wherever it sits,
+    and a cell with a style of its own keeps it, also among a row's numbers."""
+    bold = Style(bold=True)
+    sheet = Sheet(
+        "表",
+        rows,  # type: ignore[arg-type]
+        cell_styles={rc: bold for rc in styled},
+        styled_from=(2, Style(border=True)) if bordered else None,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "t.xlsx"
+        write_workbook(path, [sheet])
+        ws = load_workbook(path)["表"]
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(r, c)
+                assert cell.value == _read_back(value), (r, c, value)
+                assert bool(cell.font.b) == ((r, c) in styled), (r, c)
+                row_border = bordered and r >= 2 and (r, c) not in styled
+                assert (cell.border.left.style == "thin") == row_border, (r, c)
