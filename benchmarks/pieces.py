@@ -44,7 +44,7 @@ def timed(spent: list[float], name: str, fn: Callable[..., T], *args: Any) -> T:
 
 def pieces(root: Path, year: int) -> float:
     """Run the pieces once; their CPU seconds summed."""
-    from nianbao.core.outputs import status_doc, totals_doc
+    from nianbao.core.outputs import status_doc
     from nianbao.core.report.build import build_report
     from nianbao.core.unit_status import cycle_status
     from nianbao.io.docx.render import render_docx
@@ -54,6 +54,7 @@ def pieces(root: Path, year: int) -> float:
     from nianbao.io.reuse import RunRecord
     from nianbao.io.staging import Staging
     from nianbao.io.status_book import write_status_book
+    from nianbao.io.totals_file import write_totals
     from tasks.consolidate import consolidate_cycle
     from tasks.inputs import CycleInputs
     from tasks.intake import find_submissions, reuse_checks, sort_submissions
@@ -75,8 +76,7 @@ def pieces(root: Path, year: int) -> float:
         intake = Intake(submissions=list(sort.reused), findings=list(findings))
         result = timed(spent, "merge", consolidate_cycle.fn, inputs, intake)
         timed(spent, "pickle for the store", pickle.dumps, result, pickle.HIGHEST_PROTOCOL)
-        doc = timed(spent, "totals doc", totals_doc, spec, result)
-        timed(spent, "totals.json", write_json, out / "totals.json", doc)
+        timed(spent, "totals.json", write_totals, out / "totals.json", spec, result)
         status = timed(spent, "unit status", cycle_status, result, inputs.ledger)
         sdoc = timed(spent, "status doc", status_doc, status, settings.timezone)
         timed(spent, "status.json", write_json, out / "status.json", sdoc)

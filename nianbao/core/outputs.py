@@ -48,21 +48,32 @@ def completeness(gaps: Iterable[tuple[str, Status]]) -> dict[str, Any]:
 def totals_doc(spec: FormatSpec, result: CycleResult) -> dict[str, Any]:
     """``totals.json``: city totals and each accepted unit's figures (and, when the roster
     has groups, each group's name, parent and totals, in roster order)."""
-    doc = {
+    units = {code: cells_json(spec, vals) for code, vals in result.breakdown.items()}
+    return {**totals_head(spec, result), "units": units, **totals_groups(spec, result)}
+
+
+def totals_head(spec: FormatSpec, result: CycleResult) -> dict[str, Any]:
+    """What ``totals.json`` holds before the units' figures."""
+    return {
         "year": result.year,
         "format": result.format,
         **completeness((u.code, status) for u, status in result.not_included),
         "held_out": {code: state.value for code, state in result.held_out.items()},
         "totals": cells_json(spec, result.totals),
-        "units": {code: cells_json(spec, vals) for code, vals in result.breakdown.items()},
     }
-    if result.groups:
-        sums = group_totals(spec, result)
-        doc["groups"] = {
+
+
+def totals_groups(spec: FormatSpec, result: CycleResult) -> dict[str, Any]:
+    """What ``totals.json`` holds after the units' figures: the groups, if any."""
+    if not result.groups:
+        return {}
+    sums = group_totals(spec, result)
+    return {
+        "groups": {
             g.code: {"name": g.name, "parent": g.parent, "totals": cells_json(spec, sums[g.code])}
             for g in result.groups
         }
-    return doc
+    }
 
 
 def status_doc(status: CycleStatus, tz: str = DEFAULT_TIMEZONE) -> dict[str, Any]:
