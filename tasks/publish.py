@@ -62,11 +62,11 @@ def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) 
     read are in the office's time zone. Not retried: a full disk ends the run with one
     message.
     """
-    # The writers (python-docx, lxml) are imported here: a run with nothing new needs none.
-    from nianbao.core.outputs import totals_doc
+    # The writers are imported here: a run with nothing new needs none.
     from nianbao.core.report.build import build_report
-    from nianbao.io.docx.render import render_docx
+    from nianbao.io.docx.apart import drafting
     from nianbao.io.export import write_summary
+    from nianbao.io.totals_file import write_totals
 
     s, spec, out_dir = inputs.settings, inputs.spec, staging.base
     paths = {
@@ -75,18 +75,18 @@ def publish_outputs(inputs: CycleInputs, result: CycleResult, staging: Staging) 
         "status_book": out_dir / "status.xlsx",
         "report": out_dir / "report.docx",
     }
-    write_json(staging.path(paths["totals"]), totals_doc(spec, result))
-    _write_status(inputs, result, staging, paths)
     issued = s.issue_date or date.today()
     report = build_report(
         result, spec, s.region, s.issuer, issued, inputs.last.totals, s.report_group_level
     )
     own = s.own_report_template if s.own_report_template.is_file() else None
     report, made = _dated(report, own, out_dir, s.issue_date is None)
-    render_docx(report, staging.path(paths["report"]), own)
+    with drafting(report, staging.path(paths["report"]), own, s.workers != 1):
+        write_totals(staging.path(paths["totals"]), spec, result)
+        _write_status(inputs, result, staging, paths)
+        for name, staged in write_summary(spec, result, staging.folder).items():  # 汇总表
+            paths[name] = staging.adopt(staged, out_dir / staged.name)
     write_json(staging.path(out_dir / DRAFT_RECORD), made)
-    for name, staged in write_summary(spec, result, staging.folder).items():  # 汇总表
-        paths[name] = staging.adopt(staged, out_dir / staged.name)
     get_run_logger().info("报告初稿已生成（运行结束时发布）：%s", paths["report"])
     return {k: str(v) for k, v in paths.items()}
 

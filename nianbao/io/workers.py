@@ -21,10 +21,12 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from typing import IO, Any
+from concurrent.futures import Future
+from typing import IO, Any, TypeVar
 
 from nianbao.io import heap
 
+T = TypeVar("T")
 _HEADER = struct.Struct("<Q")
 BACKGROUND = 10  # ``nice`` of helpers whose work may wait for the calling process
 
@@ -174,6 +176,25 @@ class Workers:
         """Stop every worker."""
         with self._lock:
             self._stop()
+
+
+def apart(fn: Callable[..., T], *args: Any) -> Future[T]:
+    """``fn(*args)`` in a worker process of its own, started now, while the caller goes on;
+    the process ends with the call. ``fn`` is pickled by reference: the caller imports its
+    module, the worker whatever ``fn`` imports when it runs."""
+    done: Future[T] = Future()
+
+    def run() -> None:
+        worker = _Worker()
+        try:
+            done.set_result(worker.call(fn, *args))
+        except BaseException as exc:
+            done.set_exception(exc)
+        finally:
+            worker.stop()
+
+    threading.Thread(target=run, name="apart", daemon=True).start()
+    return done
 
 
 _SHARED: dict[tuple[int, int], Workers] = {}

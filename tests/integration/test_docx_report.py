@@ -16,6 +16,7 @@ from docx.shared import Cm, Length, Pt
 from nianbao.core.draft_check import Problem, check_draft
 from nianbao.core.layout import FIRST_BLOCK_ROW, sheet_layout
 from nianbao.core.report.wording import WORDING
+from nianbao.io.docx.apart import drafting
 from nianbao.io.docx.read import read_draft
 from nianbao.io.docx.render import render_docx
 from nianbao.io.docx.template import (
@@ -409,3 +410,30 @@ def test_a_template_without_the_styles_is_refused(tmp_path: Path) -> None:
     docx.Document().save(str(bare))
     with pytest.raises(TemplateError, match="缺少样式"):
         render_docx(report(), tmp_path / "x.docx", template=bare)
+
+
+def test_a_draft_rendered_apart_is_the_draft_rendered_here(tmp_path: Path) -> None:
+    here, apart = tmp_path / "here.docx", tmp_path / "apart.docx"
+    with drafting(report(), here, None, separate=False):
+        pass
+    with drafting(report(), apart, None, separate=True):
+        pass
+    assert apart.read_bytes() == here.read_bytes()
+
+
+def test_a_broken_template_is_refused_from_the_worker_too(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.docx"
+    docx.Document().save(str(bare))
+    with (
+        pytest.raises(TemplateError, match="缺少样式"),
+        drafting(report(), tmp_path / "x.docx", bare, separate=True),
+    ):
+        pass
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_a_failing_block_waits_for_the_worker_and_raises_its_own_error(tmp_path: Path) -> None:
+    out = tmp_path / "x.docx"
+    with pytest.raises(OSError, match="disk full"), drafting(report(), out, None, separate=True):
+        raise OSError("disk full")
+    assert out.is_file()  # the worker had finished when the error left the block

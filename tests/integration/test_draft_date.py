@@ -33,7 +33,8 @@ def publish_on(day: date, result: CycleResult, root: Path, monkeypatch: pytest.M
     out = root / "output" / str(result.year)
     out.mkdir(parents=True, exist_ok=True)
     staging = Staging(out)
-    inputs = CycleInputs(result.year, SPEC.id, result.roster, Settings(root=root), LastYear())
+    settings = Settings(root=root, workers=1)  # the draft made here: ``Today`` stays local
+    inputs = CycleInputs(result.year, SPEC.id, result.roster, settings, LastYear())
     paths = publish.publish_outputs.fn(inputs, result, staging)
     assert isinstance(paths, dict) and staging.publish() == []
     return Path(paths["report"])
