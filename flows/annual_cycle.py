@@ -144,7 +144,7 @@ def _cycle(
         paths, made = _receive_only(inputs, result, log, phase), dict[str, str]()
     else:
         paths, made = _store_and_publish(
-            inputs, result, params.dry_run, log, phase, before, read_at
+            inputs, result, params.dry_run, log, phase, before, read_at, intake.restored
         )
     if not params.dry_run:
         checked(record_run(as_is(inputs), as_is(result)))
@@ -173,6 +173,7 @@ def _store_and_publish(
     phase: _Phase,
     before: RunRecord | None,
     read_at: float,
+    restored: frozenset[tuple[str, str]],
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Store the cycle while the outputs and the feedback are written into staging folders;
     commit once they are complete, then rename them into place (an output whose content did
@@ -193,7 +194,9 @@ def _store_and_publish(
         if dry_run:
             log.info("试运行：只校验并生成输出文件，不写入数据库")
         else:
-            job = store_job(settings.database_url, result, settings.workers, settings.fault)
+            job = store_job(
+                settings.database_url, result, settings.workers, settings.fault, restored
+            )
             stored = store_results.submit(as_is(job), gate)
         returned = write_feedback.submit(as_is(inputs), as_is(result), feedback, as_is(before))
         paths = checked(publish_outputs(as_is(inputs), as_is(result), outputs))

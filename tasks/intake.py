@@ -126,7 +126,8 @@ def read_submissions(inputs: CycleInputs, found: Sorted, findings: list[Finding]
         read_and_validate.submit(as_is(inputs), as_is(batch))
         for batch in chunked(found.to_read, size)
     ]
-    done = Intake(submissions=list(found.reused), findings=list(findings))
+    restored = frozenset((s.unit, s.sha256) for s in found.reused)
+    done = Intake(list(found.reused), list(findings), restored)
     for future in futures:
         add_read(inputs, done, future.result())
         fault_point("intake", inputs.settings.fault)

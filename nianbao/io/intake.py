@@ -43,10 +43,12 @@ MIN_PARALLEL = 300
 
 @dataclass(frozen=True)
 class Intake:
-    """What a batch gave: the submissions read and the findings on files that were not."""
+    """What a batch gave: the submissions read and the findings on files that were not;
+    for a whole cycle also which submissions (unit, sha256) were rebuilt from stored checks."""
 
     submissions: list[Submission] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    restored: frozenset[tuple[str, str]] = frozenset()
 
 
 def read_arrival(

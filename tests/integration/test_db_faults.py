@@ -6,6 +6,7 @@ SQLite and, with ``NIANBAO_TEST_PG_URL``, PostgreSQL (each test in a fresh schem
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import socket
@@ -13,12 +14,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from nianbao.core.model import CycleResult, Group
 from nianbao.io import offload
 from nianbao.io.db.errors import DatabaseFault, DatabaseUnavailable, UnknownSchema
 from nianbao.io.db.migrate import (
@@ -30,7 +34,7 @@ from nianbao.io.db.migrate import (
     writing,
 )
 from nianbao.io.db.read import read_accepted_shas, read_stored_totals, table_counts
-from nianbao.io.db.write import store_cycle
+from nianbao.io.db.write import StoredChanged, store_cycle
 from nianbao.io.offload import Gate, store_gated, store_job
 from tests.databases import fresh_pg_schema, pg_url
 from tests.integration.test_db import dump, engine, first, second  # noqa: F401 (fixture)
@@ -149,6 +153,66 @@ def test_a_closed_gate_rolls_back_and_an_open_one_commits(
     assert read_stored_totals(url_of(engine), second().year) is not None
 
 
+def keyed(result: CycleResult, prefix: str = "k") -> CycleResult:
+    """``result`` with a check key on every submission (as a cycle's are)."""
+    subs = tuple(
+        replace(s, check_key=hashlib.sha256(f"{prefix}/{s.unit}/{s.sha256}".encode()).hexdigest())
+        for s in result.submissions
+    )
+    return replace(result, submissions=subs)
+
+
+def grouped(result: CycleResult) -> CycleResult:
+    """``result`` with its roster under two groups."""
+    roster = tuple(replace(u, parent="g2" if i % 2 else "g1") for i, u in enumerate(result.roster))
+    groups = (Group("g1", "一组", ""), Group("g2", "二组", "g1"))
+    return replace(result, roster=roster, groups=groups)
+
+
+@pytest.mark.parametrize("shape", [keyed, lambda r: keyed(grouped(r))])
+def test_restored_checks_go_to_the_store_process_without_their_figures(
+    engine: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    shape: Callable[[CycleResult], CycleResult],
+) -> None:
+    """A rerun's submissions rebuilt from stored checks are sent without figures and
+    texts; the database keeps them, and the groups' totals are those of the full figures."""
+    upgrade(engine)
+    cycle = shape(second())
+    store_cycle(engine, cycle)
+    before = dump(engine)
+    monkeypatch.setattr(offload, "APART_FROM", 1)
+    restored = {(s.unit, s.sha256) for s in cycle.submissions}
+    slim = store_job(url_of(engine), cycle, restored=restored)
+    assert slim.payload is not None
+    _, sent, _, slimmed = pickle.loads(slim.payload)
+    assert not any(s.values or s.texts for s in sent.submissions)
+    assert slimmed.omitted == restored
+    gate = Gate()
+    gate.open()
+    assert store_gated(slim, gate) is True
+    assert dump(engine) == before
+
+
+def test_a_restored_check_the_database_no_longer_holds_is_not_stored_over(
+    engine: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another run stored another check of a file after this run restored it: the store
+    refuses (its figures were not sent) and changes nothing."""
+    upgrade(engine)
+    cycle = keyed(second())
+    store_cycle(engine, keyed(second(), prefix="other"))
+    before = dump(engine)
+    monkeypatch.setattr(offload, "APART_FROM", 1)
+    restored = {(s.unit, s.sha256) for s in cycle.submissions}
+    gate = Gate()
+    gate.open()
+    with pytest.raises(StoredChanged, match="请重新运行"):
+        store_gated(store_job(url_of(engine), cycle, restored=restored), gate)
+    assert dump(engine) == before
+
+
 def test_the_store_process_rolls_back_when_its_caller_dies(engine: Engine) -> None:  # noqa: F811
     upgrade(engine)
     store_cycle(engine, first())
@@ -159,7 +223,7 @@ def test_the_store_process_rolls_back_when_its_caller_dies(engine: Engine) -> No
         stdout=subprocess.PIPE,
     )
     assert proc.stdin is not None and proc.stdout is not None
-    pickle.dump((url_of(engine), second(), None), proc.stdin)
+    pickle.dump((url_of(engine), second(), None, None), proc.stdin)
     proc.stdin.flush()
     assert pickle.load(proc.stdout) == ("ready", None)
     proc.stdin.close()  # what the kernel does when the caller is killed

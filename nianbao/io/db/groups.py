@@ -6,6 +6,7 @@ A roster without groups writes no row here: its cycles read back an empty tree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,8 +29,14 @@ class StoredGroups:
     totals: dict[str, dict[str, Decimal]]
 
 
-def sync_groups(session: Session, cycle_id: int, result: CycleResult) -> None:
-    """Bring the cycle's groups and their totals in line with ``result``."""
+def sync_groups(
+    session: Session,
+    cycle_id: int,
+    result: CycleResult,
+    sums: Mapping[str, Mapping[str, Decimal]] | None = None,
+) -> None:
+    """Bring the cycle's groups and their totals (``sums``, else made from ``result``) in
+    line with ``result``."""
     existing = {r["code"]: r for r in load(session, GroupRow, GroupRow.cycle_id == cycle_id)}
     desired: dict[str, Row] = {
         g.code: {
@@ -45,7 +52,8 @@ def sync_groups(session: Session, cycle_id: int, result: CycleResult) -> None:
     if not desired:
         return
     ids = {r["code"]: r["id"] for r in load(session, GroupRow, GroupRow.cycle_id == cycle_id)}
-    sums = group_totals(FORMATS[result.format], result)
+    if sums is None:
+        sums = group_totals(FORMATS[result.format], result)
     for code, values in sums.items():
         group_id = ids[code]
         have = {r["cell_id"]: r for r in load(session, GroupTotal, GroupTotal.group_id == group_id)}

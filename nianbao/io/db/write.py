@@ -52,6 +52,7 @@ from nianbao.io.db.sync import (
     sync,
     update_rows,
 )
+from nianbao.io.faults import RunFault
 
 Key = tuple[str, str]  # (unit code, file sha256)
 
@@ -135,14 +136,34 @@ def _finding_row(f: Finding) -> Row:
 # --- the write -----------------------------------------------------------------------
 
 
+class StoredChanged(RunFault):
+    """A check this run took from the database is no longer stored there as it was."""
+
+
+@dataclass(frozen=True)
+class Slimmed:
+    """What a cycle sent without its restored checks' figures still needs: which
+    submissions (unit, sha256) were sent without figures and texts (the database holds them
+    under the same check key), and the groups' totals made from the full figures."""
+
+    omitted: frozenset[Key] = frozenset()
+    group_sums: dict[str, dict[str, Decimal]] | None = None
+
+
 def store_cycle(
-    engine: Engine, result: CycleResult, before_commit: Callable[[], object] | None = None
+    engine: Engine,
+    result: CycleResult,
+    before_commit: Callable[[], object] | None = None,
+    slimmed: Slimmed | None = None,
 ) -> None:
     """Store a cycle's outcome in one transaction, writing only what differs.
 
     ``before_commit`` is called once everything is written, inside the transaction: it
-    commits by returning and rolls everything back by raising.
+    commits by returning and rolls everything back by raising. With ``slimmed``, the
+    submissions it names carry no figures: each must still be stored under its check key
+    (else ``StoredChanged``, and nothing is written).
     """
+    slimmed = slimmed or Slimmed()
     planned = _plan_submissions(result)
     totals = _values(result.totals, "totals")
     run_sha = inputs_sha256(result)
@@ -151,10 +172,15 @@ def store_cycle(
         unit_ids = _sync_units(session, result, planned)
         _sync_roster(session, result, cycle_id, unit_ids)
         sub_ids, kept = _sync_submissions(session, cycle_id, unit_ids, planned)
+        if not slimmed.omitted <= kept:
+            raise StoredChanged(
+                "数据库中已校验过的文件在本次运行读取后被改动（可能有另一次运行同时进行），"
+                "本次未写入数据库；请重新运行"
+            )
         _sync_values(session, sub_ids, {k: p for k, p in planned.items() if k not in kept})
         _sync_findings(session, cycle_id, sub_ids, planned, result.findings)
         _sync_totals(session, cycle_id, totals)
-        sync_groups(session, cycle_id, result)
+        sync_groups(session, cycle_id, result, slimmed.group_sums)
         _sync_run(session, cycle_id, result, run_sha)
         _sync_locations(session, {result.format, *(s.format for s in result.submissions)})
         if before_commit is not None:
