@@ -30,6 +30,7 @@ from nianbao.io.db.migrate import check_database
 from nianbao.io.db.write import inputs_sha256
 from nianbao.io.faults import RunFault, as_fault, signals_deferred
 from nianbao.io.offload import Gate, store_job
+from nianbao.io.receipt import feedback_entry
 from nianbao.io.reuse import RunRecord, forget_run, nothing_new
 from nianbao.io.roster_file import load_roster_tree
 from nianbao.io.runlock import RunLock
@@ -218,7 +219,8 @@ def _store_and_publish(
                 phase.published = True
             tidy_feedback(done, result, unpublished)  # earlier feedback into 历史/
             forget_caught_up(settings.root, result, read_at)
-        made = {path: key for path, key in made.items() if Path(path) not in unpublished}
+        gone = {feedback_entry(p.parent.name, p.name) for p in unpublished}
+        made = {entry: key for entry, key in made.items() if entry not in gone}
     finally:
         gate.close()  # no effect once opened: a failure before it rolls the write back
         for task_run in (stored, returned):  # both end before their staging goes

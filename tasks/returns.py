@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from nianbao.core.checked import digest, unit_fields
 from nianbao.core.model import CycleResult, Status
 from nianbao.core.review_notes import ReviewFeedback, review_feedback
-from nianbao.io.receipt import feedback_name
+from nianbao.io.receipt import feedback_entry, feedback_name
 from nianbao.io.reuse import RunRecord
 from nianbao.io.staging import Staging
 from tasks.faults import faults_returned
@@ -37,15 +38,20 @@ def write_feedback(
 
     A feedback file the last run (``before``) made from the same inputs and still in place
     is not written again. Returns what was done, and the key of every current feedback
-    file written or kept (for this run's record).
+    file written or kept, by its ``feedback_entry`` (for this run's record).
     """
     from nianbao.io.returns import write_returns  # openpyxl: not on the start path
 
     s, log = inputs.settings, get_run_logger()
     review = review_feedback(inputs.ledger, result, s.timezone)
     keys = feedback_keys(inputs, result, review)
-    made = before.feedback_at(s.root) if before is not None else {}
-    keep = {path for path, key in keys.items() if made.get(str(path)) == key and path.is_file()}
+    made = before.feedback if before is not None else {}
+    root = str(s.root)
+    keep = {
+        entry
+        for entry, key in keys.items()
+        if made.get(entry) == key and os.path.isfile(os.path.join(root, entry))
+    }
     done = write_returns(
         inputs.spec, result, s.root, s.workers, s.timezone, staging, review=review, keep=keep
     )
@@ -55,31 +61,31 @@ def write_feedback(
         log.warning("已为%s生成退回修改文件：%s", inputs.units[code].name, target.name)
     _report(done, result, log)
     failed = {f.unit for f in done.findings}
-    current = {path for _, path in done.written} | keep
-    made = {str(p): k for p, k in keys.items() if p in current and p.parent.name not in failed}
+    current = {feedback_entry(code, path.name) for code, path in done.written} | keep
+    made = {e: k for e, k in keys.items() if e in current and e.split("/")[1] not in failed}
     return done, made
 
 
 def feedback_keys(
     inputs: CycleInputs, result: CycleResult, review: ReviewFeedback | None = None
-) -> dict[Path, str]:
-    """What each current submission's feedback file is made from, by its path: the key of
+) -> dict[str, str]:
+    """What each current submission's feedback file is made from, by its path relative to
+    the shared folder (``feedback_entry``): the key of
     the check, the status, when it arrived and whether late, the unit, the time zone, and
     the office's review of it (a return's reason, the receipt's review rows)."""
     review = review or ReviewFeedback()
     s = inputs.settings
     context = [version("nianbao"), result.year, s.timezone]
-    base = s.root / "feedback"
     out = {}
     for sub in result.submissions:
         if sub.status is Status.SUPERSEDED or not sub.check_key:
             continue
         returned = review.returned.get(sub.unit, "")
-        path = base / sub.unit / feedback_name(sub, result.year, bool(returned))
+        entry = feedback_entry(sub.unit, feedback_name(sub, result.year, bool(returned)))
         unit = inputs.units.get(sub.unit)
         made_of = [sub.check_key, sub.status.value, sub.received_at, result.late(sub)]
         made_of += [returned, review.notes.get(sub.unit, ())]
-        out[path] = digest([*made_of, unit_fields(unit) if unit else None, context])
+        out[entry] = digest([*made_of, unit_fields(unit) if unit else None, context])
     return out
 
 

@@ -29,7 +29,7 @@ from nianbao.io.delivery import Delivery, deliver
 from nianbao.io.feedback import write_rejection
 from nianbao.io.folder import own_folder
 from nianbao.io.guard import UnitGuard
-from nianbao.io.receipt import feedback_name
+from nianbao.io.receipt import feedback_entry, feedback_name
 from nianbao.io.staging import Staging
 from nianbao.io.xlsx_read import read_workbook, sheets_for
 
@@ -84,7 +84,7 @@ def write_returns(
     tz: str = DEFAULT_TIMEZONE,
     staging: Staging | None = None,
     review: ReviewFeedback | None = None,
-    keep: Collection[Path] = frozenset(),
+    keep: Collection[str] = frozenset(),
 ) -> Returned:
     """Feedback for each unit's current submission, its times in the office's time zone
     ``tz``; unreadable originals are also copied to ``quarantine/``. Receipts are written on
@@ -92,8 +92,9 @@ def write_returns(
 
     With ``staging`` the feedback files are written there (``Returned`` names their final
     paths) and the caller publishes them, then calls ``file_history``; without, they are
-    written in place and the earlier ones filed at once. Feedback files in ``keep`` are
-    left as they are (made from the same inputs by an earlier run).
+    written in place and the earlier ones filed at once. Feedback files in ``keep``
+    (``feedback_entry`` paths) are left as they are (made from the same inputs by an
+    earlier run).
 
     ``review`` (the office's decisions): a file the office returned gets a 退回修改
     workbook with its reason first, receipts carry the review rows, and every file received
@@ -109,7 +110,7 @@ def write_returns(
     held_units = {s.unit for s in result.held}  # their latest word: the held file's receipt
     for sub in (*result.submissions, *result.held):
         unreadable = any(f.code in UNREADABLE_CODES for f in sub.findings)
-        if keep and not unreadable and _kept(root, sub, result.year, review, id(sub) in held, keep):
+        if keep and not unreadable and _kept(sub, result.year, review, id(sub) in held, keep):
             continue  # a rerun: nothing to do for a file whose feedback stands (no I/O)
         original = archive_path(root / "archive", sub)
         if not original.exists():
@@ -131,7 +132,7 @@ def write_returns(
         target = folder / feedback_name(sub, result.year, bool(returned))
         if id(sub) in held:
             target = folder / feedback_name(replace(sub, status=Status.ACCEPTED), result.year)
-        if target in keep:
+        if feedback_entry(sub.unit, target.name) in keep:
             continue
         path = staging.path(target) if staging else target
         finals[path] = target
@@ -168,12 +169,11 @@ def write_returns(
 
 
 def _kept(
-    root: Path,
     sub: Submission,
     year: int,
     review: ReviewFeedback,
     held: bool,
-    keep: Collection[Path],
+    keep: Collection[str],
 ) -> bool:
     """Whether ``sub``'s feedback file is one of ``keep`` (the path the loop would write,
     worked out without touching the disk: ~1 of the 2 CPU s a one-file rerun at 10,000
@@ -182,7 +182,7 @@ def _kept(
         name = feedback_name(replace(sub, status=Status.ACCEPTED), year)
     else:
         name = feedback_name(sub, year, bool(review.returned.get(sub.unit, "")))
-    return root / "feedback" / sub.unit / name in keep
+    return feedback_entry(sub.unit, name) in keep
 
 
 def file_history(written: list[tuple[str, Path]], year: int, done: Returned) -> None:

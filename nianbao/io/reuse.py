@@ -129,19 +129,16 @@ class RunRecord:
         outputs: dict[str, str],
         feedback: dict[str, str],
     ) -> RunRecord:
-        """The record of a run of ``root`` (``outputs`` and ``feedback`` by their paths)."""
+        """The record of a run of ``root`` (``outputs`` by their paths, ``feedback`` by their
+        paths relative to ``root``)."""
         rest = {k: v for k, v in summary.items() if k != "outputs"}
         return RunRecord(
             run_key,
             inputs_sha256,
             rest,
             {name: _relative(root, path) for name, path in outputs.items()},
-            {_relative(root, path): key for path, key in feedback.items()},
+            feedback,
         )
-
-    def feedback_at(self, root: Path) -> dict[str, str]:
-        """The feedback keys by the files' paths under ``root``."""
-        return {str(root / path): key for path, key in self.feedback.items()}
 
     def summary_at(self, root: Path) -> dict[str, Any]:
         """The run's summary, its outputs' paths under ``root``."""
@@ -170,7 +167,10 @@ class RunRecord:
 
     def in_place(self, root: Path) -> bool:
         """Whether every file the run published is still under ``root``."""
-        return all((root / p).is_file() for p in [*self.outputs.values(), *self.feedback])
+        base = str(root)  # plain joins: 10,000 ``pathlib`` ones cost ~0.1 s
+        return all(
+            os.path.isfile(os.path.join(base, p)) for p in [*self.outputs.values(), *self.feedback]
+        )
 
 
 def _relative(root: Path, path: str) -> str:
