@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -19,6 +23,15 @@ from nianbao.core.unit_status import cycle_status
 from tasks.inputs import CycleInputs
 
 
+def _side_by_side(*calls: Callable[[], object]) -> None:
+    """Make the calls at once, each in a thread with this task's context (an artifact is an
+    HTTP request the server answers; at 10,000 units the board's table alone takes
+    ~0.35 s of its time)."""
+    with ThreadPoolExecutor(len(calls), thread_name_prefix="artifact") as pool:
+        for made in [pool.submit(contextvars.copy_context().run, call) for call in calls]:
+            made.result()
+
+
 def artifact_key(year: int, name: str) -> str:
     """Stable key (lowercase letters, digits, dashes), so each year's artifacts keep a history."""
     return f"nianbao-{year}-{name}"
@@ -31,31 +44,33 @@ def publish_artifacts(
     """Create the run's artifacts (times in the office's time zone); returns their keys."""
     year, tz = result.year, inputs.settings.timezone
     status = cycle_status(result, inputs.ledger)
-    create_table_artifact(
-        board_rows(status, tz),
-        key=artifact_key(year, "board"),
-        description=f"{year}年度各单位报送完成情况",
-    )
-    create_markdown_artifact(
-        findings_markdown(status),
-        key=artifact_key(year, "findings"),
-        description=f"{year}年度校验问题汇总（按单位、问题代码计数）",
-    )
-    create_markdown_artifact(
-        review_markdown(status),
-        key=artifact_key(year, "review"),
-        description=f"{year}年度待审核单位（按可疑程度排序）",
-    )
-    create_table_artifact(
-        key_total_rows(result),
-        key=artifact_key(year, "totals"),
-        description=f"{year}年度主要数字（本年新收政府信息公开申请，按单位）",
-    )
     database = make_url(inputs.settings.database_url).render_as_string(hide_password=True)
-    create_markdown_artifact(
-        outputs_markdown(year, outputs, database, dry_run=dry_run),
-        key=artifact_key(year, "outputs"),
-        description=f"{year}年度输出文件位置",
+    _side_by_side(
+        lambda: create_table_artifact(
+            board_rows(status, tz),
+            key=artifact_key(year, "board"),
+            description=f"{year}年度各单位报送完成情况",
+        ),
+        lambda: create_markdown_artifact(
+            findings_markdown(status),
+            key=artifact_key(year, "findings"),
+            description=f"{year}年度校验问题汇总（按单位、问题代码计数）",
+        ),
+        lambda: create_markdown_artifact(
+            review_markdown(status),
+            key=artifact_key(year, "review"),
+            description=f"{year}年度待审核单位（按可疑程度排序）",
+        ),
+        lambda: create_table_artifact(
+            key_total_rows(result),
+            key=artifact_key(year, "totals"),
+            description=f"{year}年度主要数字（本年新收政府信息公开申请，按单位）",
+        ),
+        lambda: create_markdown_artifact(
+            outputs_markdown(year, outputs, database, dry_run=dry_run),
+            key=artifact_key(year, "outputs"),
+            description=f"{year}年度输出文件位置",
+        ),
     )
     done = sum(u.status is not Status.MISSING for u in status.units)
     get_run_logger().info("运行结果已发布：%d个单位中%d个已报送", len(status.units), done)
