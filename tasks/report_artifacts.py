@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -45,33 +46,35 @@ def publish_artifacts(
     year, tz = result.year, inputs.settings.timezone
     status = cycle_status(result, inputs.ledger)
     database = make_url(inputs.settings.database_url).render_as_string(hide_password=True)
-    _side_by_side(
-        lambda: create_table_artifact(
-            board_rows(status, tz),
-            key=artifact_key(year, "board"),
-            description=f"{year}年度各单位报送完成情况",
-        ),
-        lambda: create_markdown_artifact(
+    made: dict[str, tuple[Callable[..., object], object, str]] = {  # name: how, what, about
+        "board": (create_table_artifact, board_rows(status, tz), "各单位报送完成情况"),
+        "findings": (
+            create_markdown_artifact,
             findings_markdown(status),
-            key=artifact_key(year, "findings"),
-            description=f"{year}年度校验问题汇总（按单位、问题代码计数）",
+            "校验问题汇总（按单位、问题代码计数）",
         ),
-        lambda: create_markdown_artifact(
+        "review": (
+            create_markdown_artifact,
             review_markdown(status),
-            key=artifact_key(year, "review"),
-            description=f"{year}年度待审核单位（按可疑程度排序）",
+            "待审核单位（按可疑程度排序）",
         ),
-        lambda: create_table_artifact(
+        "totals": (
+            create_table_artifact,
             key_total_rows(result),
-            key=artifact_key(year, "totals"),
-            description=f"{year}年度主要数字（本年新收政府信息公开申请，按单位）",
+            "主要数字（本年新收政府信息公开申请，按单位）",
         ),
-        lambda: create_markdown_artifact(
+        "outputs": (
+            create_markdown_artifact,
             outputs_markdown(year, outputs, database, dry_run=dry_run),
-            key=artifact_key(year, "outputs"),
-            description=f"{year}年度输出文件位置",
+            "输出文件位置",
         ),
+    }
+    _side_by_side(
+        *(
+            partial(create, content, key=artifact_key(year, name), description=f"{year}年度{about}")
+            for name, (create, content, about) in made.items()
+        )
     )
     done = sum(u.status is not Status.MISSING for u in status.units)
     get_run_logger().info("运行结果已发布：%d个单位中%d个已报送", len(status.units), done)
-    return [artifact_key(year, n) for n in ("board", "findings", "review", "totals", "outputs")]
+    return [artifact_key(year, name) for name in made]

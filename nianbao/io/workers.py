@@ -217,21 +217,43 @@ def _close_shared() -> None:
 
 
 def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
-    """A worker's loop: run each received call, send back its result or traceback."""
+    """A worker's loop: run each received call, send back its result or traceback. A caller
+    that is gone meanwhile (stopped or killed: its end of the pipe closed) ends the loop
+    quietly; there is nobody left to answer."""
     while True:
         try:
             fn, args = _receive(source)
         except EOFError:
             return
         try:
-            _send(sink, (True, fn(*args)))
-        except BaseException as exc:
-            trace = traceback.format_exc()
-            kept = exc if isinstance(exc, OSError | MemoryError) else None
-            try:
-                _send(sink, (False, (trace, kept)))
-            except Exception:  # not picklable after all (pickling precedes any write)
-                _send(sink, (False, (trace, None)))
+            _answer(sink, fn, args)
+        except BrokenPipeError:
+            return
+
+
+def _answer(sink: IO[bytes], fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        result = fn(*args)
+    except BaseException as exc:
+        _failed(sink, exc)
+        return
+    try:
+        _send(sink, (True, result))
+    except BrokenPipeError:
+        raise
+    except BaseException as exc:  # the result does not pickle (pickling precedes any write)
+        _failed(sink, exc)
+
+
+def _failed(sink: IO[bytes], exc: BaseException) -> None:
+    trace = "".join(traceback.format_exception(exc))
+    kept = exc if isinstance(exc, OSError | MemoryError) else None
+    try:
+        _send(sink, (False, (trace, kept)))
+    except BrokenPipeError:
+        raise
+    except Exception:  # not picklable after all
+        _send(sink, (False, (trace, None)))
 
 
 def main() -> None:
@@ -246,7 +268,8 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     _serve(sys.stdin.buffer, sink)
-    sink.close()
+    with contextlib.suppress(BrokenPipeError):  # the caller gone: an answer half sent
+        sink.close()
     sys.stderr.flush()
     os._exit(0)  # every result is sent; tearing down the interpreter would only free memory
 

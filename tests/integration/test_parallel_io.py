@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from nianbao.io import delivery, intake
 from nianbao.io.archive import archived_as
 from nianbao.io.delivery import Delivery, deliver
 from nianbao.io.folder import discover
-from nianbao.io.workers import BACKGROUND, Workers
+from nianbao.io.workers import BACKGROUND, Workers, _send
 from nianbao.io.xlsx_lite import Sheet, Style, write_workbook
 from tests.helpers import make_workbook, unit_figures
 
@@ -163,3 +166,21 @@ def test_background_workers_run_at_lower_priority() -> None:
         assert plain.map(os.nice, [(0,)]) == [here]
     finally:
         plain.close()
+
+
+def test_a_worker_whose_caller_is_gone_ends_quietly() -> None:
+    """A caller stopped while its worker works (its end of the pipe closed): the worker
+    finishes the call, finds nobody to answer and exits without a traceback on the run's
+    stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nianbao.io.workers"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    _send(proc.stdin, (time.sleep, (0.5,)))
+    proc.stdout.close()  # the caller is gone before the answer
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert err == b""
