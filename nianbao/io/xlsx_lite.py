@@ -230,10 +230,6 @@ class _DecimalTexts(dict[Decimal, str]):
 def _cell(
     ref: str, value: Value, style: Style | None, styles: _Styles, decimals: _DecimalTexts
 ) -> str:
-    if isinstance(value, Decimal):
-        index = styles.of(style)
-        s = f' s="{index}"' if index else ""
-        return f'<c r="{ref}"{s}><v>{decimals[value]}</v></c>'
     if isinstance(value, datetime):
         dated = replace(style or PLAIN, num_fmt=(style and style.num_fmt) or DATETIME_FORMAT)
         return f'<c r="{ref}" s="{styles.of(dated)}"><v>{excel_serial(value)!r}</v></c>'
@@ -247,7 +243,8 @@ def _cell(
         )
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    number = decimals[value] if isinstance(value, Decimal) else repr(value)
+    return f'<c r="{ref}"{s}><v>{number}</v></c>'
 
 
 _FLOATS = frozenset((int, float))
