@@ -19,6 +19,7 @@ from nianbao.core.model import CycleResult
 from nianbao.core.numbers import fmt
 from nianbao.core.spec import FormatSpec
 from nianbao.io.atomic import atomic_path
+from nianbao.io.memo import Memo
 from nianbao.io.xlsx_lite import PageSetup, Sheet, Style, display_width, row_height, write_workbook
 from nianbao.io.xlsx_lite import Value as CellValue
 
@@ -38,15 +39,11 @@ def _name_style(depth: int, subtotal: bool) -> Style:
     return replace(SUBTOTAL if subtotal else Style(border=True), indent=depth)
 
 
-class _Texts(dict[Value, str]):
-    """The CSV text of each distinct value, made once (figures repeat a lot: 0.29 → 0.12
-    CPU s for 汇总表.csv at 10,000 units)."""
-
-    def __missing__(self, value: Value) -> str:
-        text = self[value] = (
-            "" if value is None else fmt(value) if isinstance(value, Decimal) else value
-        )
-        return text
+def _text(value: Value) -> str:
+    """A value's CSV text."""
+    if value is None:
+        return ""
+    return fmt(value) if isinstance(value, Decimal) else value
 
 
 def write_xlsx(table: SummaryTable, path: Path) -> None:
@@ -107,7 +104,7 @@ def write_csv(table: SummaryTable, path: Path) -> None:
         out = csv.writer(f)
         out.writerow(table.labels)
         out.writerow(table.ids)
-        text = _Texts().__getitem__
+        text = Memo(_text).__getitem__  # made once per value: 0.29 → 0.15 CPU s at 10,000
         out.writerows(list(map(text, row)) for row in table.rows)
 
 

@@ -19,18 +19,11 @@ from nianbao.core.model import CycleResult
 from nianbao.core.outputs import cells_json, totals_groups, totals_head
 from nianbao.core.spec import CellType, FormatSpec
 from nianbao.io.atomic import atomic_write_text
+from nianbao.io.memo import Memo
 
 
 def _dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-
-
-class _Texts(dict[Decimal, str]):
-    """A count's JSON text (``int`` of the figure), made once per distinct value."""
-
-    def __missing__(self, value: Decimal) -> str:
-        text = self[value] = str(int(value))
-        return text
 
 
 class _Units:
@@ -43,7 +36,7 @@ class _Units:
         self.pick = itemgetter(*ids)
         self.money = [i for i, c in enumerate(spec.cells) if c.type is CellType.MONEY]
         self.template = "{" + ",".join(f"{_dumps(i)}:%s" for i in ids) + "}"
-        self.texts = _Texts()
+        self.texts: Memo[Decimal, str] = Memo(_count_text)  # made once per distinct value
 
     def text(self, values: dict[str, Decimal]) -> str:
         if len(values) != self.size or self.size < 2:  # not every cell: as the core does
@@ -56,6 +49,11 @@ class _Units:
         for i in self.money:
             texts[i] = _dumps(float(figures[i]))
         return self.template % tuple(texts)
+
+
+def _count_text(value: Decimal) -> str:
+    """A count's JSON text: ``int`` of the figure, as ``cells_json`` makes it."""
+    return str(int(value))
 
 
 def write_totals(path: Path, spec: FormatSpec, result: CycleResult) -> None:

@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from nianbao.core.layout import col_letter
 from nianbao.io.atomic import atomic_write_bytes
+from nianbao.io.memo import Memo
 from nianbao.io.zip_writer import deflate, small_part, zip_archive
 
 Value = str | int | float | Decimal | datetime | None
@@ -217,18 +218,14 @@ class _Styles:
         )
 
 
-class _DecimalTexts(dict[Decimal, str]):
-    """The ``<v>`` text of decimals, made once per distinct value: an integral one as an
-    integer, any other as the nearest float (what Excel keeps)."""
-
-    def __missing__(self, value: Decimal) -> str:
-        integral = value == value.to_integral_value()
-        text = self[value] = str(int(value)) if integral else repr(float(value))
-        return text
+def _decimal_text(value: Decimal) -> str:
+    """A decimal's ``<v>`` text: an integral one as an integer, any other as the nearest
+    float (what Excel keeps)."""
+    return str(int(value)) if value == value.to_integral_value() else repr(float(value))
 
 
 def _cell(
-    ref: str, value: Value, style: Style | None, styles: _Styles, decimals: _DecimalTexts
+    ref: str, value: Value, style: Style | None, styles: _Styles, decimals: Memo[Decimal, str]
 ) -> str:
     if isinstance(value, datetime):
         dated = replace(style or PLAIN, num_fmt=(style and style.num_fmt) or DATETIME_FORMAT)
@@ -264,7 +261,12 @@ class _NumberRuns:
         self.templates: dict[tuple[int, int, str], str] = {}
 
     def tail(
-        self, row: int, values: Sequence[Value], styled: int, plain: str, decimals: _DecimalTexts
+        self,
+        row: int,
+        values: Sequence[Value],
+        styled: int,
+        plain: str,
+        decimals: Memo[Decimal, str],
     ) -> tuple[int, str]:
         """(n, cells): the cells of the values after the first n, or n = all of them and
         "" when those are not all numbers of one kind. The tail starts at the first number
@@ -319,7 +321,7 @@ def _sheet_parts(sheet: Sheet, styles: _Styles) -> Iterable[str]:
     width = max((len(r) for r in sheet.rows), default=0)
     letters = [col_letter(c) for c in range(1, width + 1)]
     below = sheet.styled_from
-    decimals = _DecimalTexts()
+    decimals = Memo(_decimal_text)  # figures repeat a lot
     runs = _NumberRuns(letters)
     last_styled: dict[int, int] = {}  # row -> its last column with a style of its own
     for r, c in sheet.cell_styles:
