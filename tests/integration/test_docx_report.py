@@ -432,8 +432,10 @@ def test_a_broken_template_is_refused_from_the_worker_too(tmp_path: Path) -> Non
     assert not (tmp_path / "x.docx").exists()
 
 
-def test_a_failing_block_waits_for_the_worker_and_raises_its_own_error(tmp_path: Path) -> None:
+def test_a_failing_block_raises_its_own_error_and_no_draft_is_written(tmp_path: Path) -> None:
+    """A run stopped while the worker renders: the block's error leaves, after the worker
+    ended, and nothing of the draft is in the folder (the worker writes no file)."""
     out = tmp_path / "x.docx"
     with pytest.raises(OSError, match="disk full"), drafting(report(), out, None, separate=True):
         raise OSError("disk full")
-    assert out.is_file()  # the worker had finished when the error left the block
+    assert list(tmp_path.iterdir()) == []

@@ -16,44 +16,44 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from nianbao.core.report.types import Report
+from nianbao.io.atomic import atomic_write_bytes
 from nianbao.io.workers import apart
 
 
-def render(report: Report, path: Path, template: Path | None) -> str | None:
-    """In the worker: render the draft; a broken template's message (the caller raises
-    ``TemplateError`` with it), else None."""
-    from nianbao.io.docx.render import render_docx
+def render(report: Report, template: Path | None) -> bytes | str:
+    """In the worker: the draft's bytes, or a broken template's message (the caller raises
+    ``TemplateError`` with it). The worker writes nothing: a run stopped meanwhile leaves no
+    file of it behind."""
+    from nianbao.io.docx.render import docx_bytes
     from nianbao.io.docx.template import TemplateError
 
     try:
-        render_docx(report, path, template)
+        return docx_bytes(report, template)
     except TemplateError as exc:
         return str(exc)
-    return None
 
 
 @contextmanager
 def drafting(report: Report, path: Path, template: Path | None, separate: bool) -> Iterator[None]:
     """Render the draft to ``path`` while the block runs: in a worker process when
-    ``separate``, else first, here. Leaving the block waits for it and raises what rendering
-    raised (unless the block itself raised: then the worker is only waited for)."""
+    ``separate`` (its bytes written here once the block has ended without an error), else
+    first, here. Leaving the block raises what rendering raised; a block that fails waits
+    for the worker and writes no draft."""
     if not separate:
         from nianbao.io.docx.render import render_docx
 
         render_docx(report, path, template)
         yield
         return
-    pending = apart(render, report, path, template)
+    pending = apart(render, report, template)
     try:
         yield
     except BaseException:
         wait([pending])
         raise
-    _raise(pending.result())
-
-
-def _raise(problem: str | None) -> None:
-    if problem is not None:
+    made = pending.result()
+    if isinstance(made, str):
         from nianbao.io.docx.template import TemplateError
 
-        raise TemplateError(problem)
+        raise TemplateError(made)
+    atomic_write_bytes(path, made)

@@ -8,6 +8,7 @@ paragraph is a copy of the first one of its style (``oxml.prototype``), not buil
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
 from datetime import datetime, time
 from functools import cache
@@ -31,7 +32,7 @@ from nianbao.core.report.types import (
     TableModel,
 )
 from nianbao.core.report.wording import PLACEHOLDER_PREFIX, PLACEHOLDER_SUFFIX, fill_wording
-from nianbao.io.atomic import atomic_path
+from nianbao.io.atomic import atomic_write_bytes
 from nianbao.io.docx.oxml import (
     add_text,
     append_clone,
@@ -73,6 +74,11 @@ CELL_MARGIN_TWIPS = 57  # 0.1 cm left/right inside table cells
 
 def render_docx(report: Report, path: Path, template: Path | None = None) -> None:
     """Write the report draft to ``path`` (.docx) from the template."""
+    atomic_write_bytes(path, docx_bytes(report, template))
+
+
+def docx_bytes(report: Report, template: Path | None = None) -> bytes:
+    """The report draft (.docx) made from the template, as bytes."""
     source = template or template_path()
     doc = Document(str(source))
     missing = [name for name in REQUIRED_STYLES if name not in doc.styles]
@@ -84,8 +90,9 @@ def render_docx(report: Report, path: Path, template: Path | None = None) -> Non
     props.title = report.title
     props.revision = 1
     props.created = props.modified = datetime.combine(report.signature.date, time())
-    with atomic_path(path) as tmp:
-        doc.save(str(tmp))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
 
 
 def paragraph_style_ids(doc: Any) -> Callable[[str], str | None]:
