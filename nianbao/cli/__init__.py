@@ -8,6 +8,13 @@ those into ``错误：…`` and ``提示：…`` lines with exit status 2, witho
 
 from __future__ import annotations
 
+from nianbao.io import heap
+
+# Before anything else is imported: with the interpreter's default schedule the collector
+# ran ~430 times during the imports of `nianbao run` (Prefect, SQLAlchemy, pydantic), 0.17 s
+# of its ~1.1 s; with the module's schedule 13 times (imports 1.16 -> 1.04 s, three runs each).
+heap.for_large_heaps()
+
 import argparse
 import atexit
 import importlib

@@ -8,14 +8,16 @@ into place) only after the commit.
 
 Storing ten thousand units' figures is seconds of CPU-bound Python; so is writing the
 outputs. In one process they take turns (one interpreter lock), so a large cycle is stored
-by a process of its own (``python -m nianbao.io.offload``, at lower CPU priority): the
-cycle is sent once, pickled, and the two sides then exchange "ready", "commit"/"abort" and
-the outcome. If the calling process dies, the store process reads end-of-file at the gate
-and rolls back.
+by a process of its own (``python -m nianbao.io.offload``, at lower CPU priority, started
+ahead by ``standby`` once the run knows it will store): the cycle is sent once, pickled, and
+the two sides then exchange "ready", "commit"/"abort" and the outcome. If the calling
+process dies, the store process reads end-of-file (waiting for the cycle or at the gate) and
+rolls back.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
@@ -125,6 +127,65 @@ class StoreJob:
     fault: str | None
 
 
+def stored_apart(submissions: int, workers: int) -> bool:
+    """Whether a cycle of ``submissions`` is stored by a process of its own."""
+    return workers != 1 and submissions >= APART_FROM
+
+
+_STANDBY: list[subprocess.Popen[bytes]] = []  # a store process started ahead, unused yet
+_STANDBY_LOCK = threading.Lock()
+
+
+def standby() -> None:
+    """Start the store process now, before the cycle is ready: it imports SQLAlchemy and
+    the store (~0.4 s) while the run reads its files, then waits for the cycle. Nothing when
+    one is already waiting; one never used reads end-of-file at exit and ends."""
+    with _STANDBY_LOCK:
+        if not any(proc.poll() is None for proc in _STANDBY):
+            _STANDBY.append(_start())
+
+
+def _start() -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    with contextlib.suppress(OSError):  # ended already: its answer says why
+        os.setpriority(os.PRIO_PROCESS, proc.pid, BACKGROUND)  # its imports too
+    return proc
+
+
+def _take() -> subprocess.Popen[bytes]:
+    """The store process ``standby`` started, if it still runs; else a new one."""
+    with _STANDBY_LOCK:
+        waiting, _STANDBY[:] = list(_STANDBY), []
+    for proc in waiting:
+        if proc.poll() is None:
+            return proc
+        _close(proc)
+    return _start()
+
+
+@atexit.register
+def _stop_standby() -> None:
+    with _STANDBY_LOCK:
+        waiting, _STANDBY[:] = list(_STANDBY), []
+    for proc in waiting:
+        _close(proc)
+
+
+def _close(proc: subprocess.Popen[bytes]) -> None:
+    """Close the store process's pipes and wait for it (it ends once its input closes)."""
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def store_job(
     db_url: str,
     result: CycleResult,
@@ -141,7 +202,7 @@ def store_job(
     file changed, pickling the result took the flow ~1.0 CPU s (0.7 of it the figures'
     decimals) and unpickling it as much again in the store process; without them ~0.15 s.
     """
-    if workers == 1 or len(result.submissions) < APART_FROM:
+    if not stored_apart(len(result.submissions), workers):
         return StoreJob(db_url, result, None, fault)
     omitted = frozenset(k for s in result.submissions if (k := (s.unit, s.sha256)) in restored)
     sums = group_totals(FORMATS[result.format], result) if result.groups else None
@@ -184,11 +245,7 @@ def _send(stream: IO[bytes], payload: object) -> None:
 
 
 def _store_apart(payload: bytes, gate: Gate) -> bool:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", __name__, str(BACKGROUND)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
+    proc = _take()
     assert proc.stdin is not None and proc.stdout is not None
     try:
         proc.stdin.write(payload)
@@ -205,14 +262,7 @@ def _store_apart(payload: bytes, gate: Gate) -> bool:
     except (EOFError, BrokenPipeError) as exc:
         raise StoreProcessDied(f"写入数据库的进程 {proc.pid} 意外退出，数据库未改变") from exc
     finally:
-        for stream in (proc.stdin, proc.stdout):
-            with contextlib.suppress(OSError):
-                stream.close()
-        try:
-            proc.wait(timeout=60)  # it ends once its input is closed
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _close(proc)
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -254,8 +304,8 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """Entry point of the store process: ``python -m nianbao.io.offload NICE``."""
-    os.nice(int(sys.argv[1]))
+    """Entry point of the store process: ``python -m nianbao.io.offload`` (its caller lowers
+    its CPU priority)."""
     heap.for_large_heaps()
     sink = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything the store prints goes to stderr, not into the answers

@@ -155,6 +155,37 @@ def test_a_closed_gate_rolls_back_and_an_open_one_commits(
     assert read_stored_totals(url_of(engine), second().year) is not None
 
 
+def test_the_store_process_started_ahead_stores_the_cycle(
+    engine: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``standby`` starts the store process before the cycle is ready; the store uses it
+    (one started ahead that has died is replaced); one never used ends at exit."""
+    upgrade(engine)
+    monkeypatch.setattr(offload, "APART_FROM", 1)
+    offload.standby()
+    offload.standby()  # one is waiting: nothing more
+    (ahead,) = offload._STANDBY
+    gate = Gate()
+    gate.open()
+    assert store_gated(store_job(url_of(engine), first()), gate) is True
+    assert ahead.returncode == 0 and offload._STANDBY == []  # it stored the cycle and ended
+    assert read_stored_totals(url_of(engine), first().year) is not None
+    before = dump(engine)
+    offload.standby()
+    (dead,) = offload._STANDBY
+    dead.kill()
+    dead.wait()
+    gate = Gate()
+    gate.close()
+    assert store_gated(store_job(url_of(engine), second()), gate) is False  # a new one
+    assert dump(engine) == before
+    offload.standby()
+    (unused,) = offload._STANDBY
+    offload._stop_standby()  # what the interpreter's exit runs
+    assert unused.returncode == 0
+
+
 def keyed(result: CycleResult, prefix: str = "k") -> CycleResult:
     """``result`` with a check key on every submission (as a cycle's are)."""
     subs = tuple(
@@ -220,7 +251,7 @@ def test_the_store_process_rolls_back_when_its_caller_dies(engine: Engine) -> No
     store_cycle(engine, first())
     before = dump(engine)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.io.offload", "0"],
+        [sys.executable, "-m", "nianbao.io.offload"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )

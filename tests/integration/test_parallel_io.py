@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 from nianbao.core.formats import FORMAT_2019 as SPEC
 from nianbao.core.model import Status, Submission, Unit
 from nianbao.io import delivery, intake
+from nianbao.io import workers as pool
 from nianbao.io.archive import archived_as
 from nianbao.io.delivery import Delivery, deliver
 from nianbao.io.folder import discover
@@ -184,3 +185,37 @@ def test_a_worker_whose_caller_is_gone_ends_quietly() -> None:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert err == b""
+
+
+def test_a_prepared_worker_has_imported_its_modules_and_serves_the_next_call_apart() -> None:
+    """``prepare`` starts the worker of the next ``apart`` call, which finds its modules
+    already imported; the call after it gets a worker of its own."""
+    pool.prepare(["wave", "tabnanny"])  # imported by nothing else here
+    prepared = pool._SPARES[0][0].proc
+    assert pool.apart(_imported, ("wave", "tabnanny")).result(timeout=60) == (prepared.pid, True)
+    assert prepared.wait(timeout=60) == 0  # it ends with its call
+    pid, _ = pool.apart(_imported, ()).result(timeout=60)
+    assert pid != prepared.pid
+
+
+def test_a_prepared_worker_whose_imports_fail_gives_way_to_a_new_one() -> None:
+    pool.prepare(["nianbao_no_such_module"])
+    prepared = pool._SPARES[0][0].proc
+    pid, _ = pool.apart(_imported, ()).result(timeout=60)
+    assert pid != prepared.pid
+    assert prepared.wait(timeout=60) == 0
+
+
+def test_an_unused_prepared_worker_ends_at_exit() -> None:
+    pool.prepare(["json"])
+    pool.prepare(["csv"])  # one is waiting already: nothing more
+    assert len(pool._SPARES) == 1
+    prepared = pool._SPARES[0][0].proc
+    pool._close_shared()  # what the interpreter's exit runs
+    assert prepared.returncode == 0
+    assert pool._SPARES == []
+
+
+def _imported(modules: tuple[str, ...]) -> tuple[int, bool]:
+    """In the worker: its pid, and whether ``modules`` were imported before this call."""
+    return os.getpid(), all(name in sys.modules for name in modules)

@@ -17,7 +17,16 @@ from pathlib import Path
 
 from nianbao.core.report.types import Report
 from nianbao.io.atomic import atomic_write_bytes
-from nianbao.io.workers import apart
+from nianbao.io.workers import apart, prepare
+
+# What the draft's worker imports to render: python-docx, lxml and the renderer.
+DRAFT_MODULES = ("nianbao.io.docx.apart", "nianbao.io.docx.render", "nianbao.io.docx.template")
+
+
+def prepare_drafting() -> None:
+    """Start the worker of the next ``drafting`` now: its imports are done by the time the
+    draft is due."""
+    prepare(DRAFT_MODULES)
 
 
 def render(report: Report, template: Path | None) -> bytes | str:

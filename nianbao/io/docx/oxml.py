@@ -185,7 +185,7 @@ def add_text(run: Any, text: str) -> None:
 
 def table_grid(table: Any) -> list[Any]:
     """The table's cells row by row, one per grid position (what ``table.cell(r, c)``
-    reads); stale after a merge."""
+    reads); after a merge, the positions outside the merged region keep their cells."""
     cells: list[Any] = table._cells
     return cells
 

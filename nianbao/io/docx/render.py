@@ -217,16 +217,18 @@ class _Renderer:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         set_cell_margins(table, CELL_MARGIN_TWIPS)
+        # Read once: the model's merged regions do not overlap, so a merge removes no cell
+        # that a later one (or its content) uses (python-docx rebuilds the grid on each read:
+        # half the rendering time while it was read after every merge).
+        grid = table_grid(table)
         for i, width in enumerate(column_widths(model)):
             table.columns[i].width = width
-            for cell in table.columns[i].cells:
+            for cell in grid[i :: model.cols]:
                 cell.width = width
-        grid = table_grid(table)  # rebuilt only when a merge changes it
         for spec in model.cells:
             cell = grid[spec.row * model.cols + spec.col]
             if spec.row_span > 1 or spec.col_span > 1:
                 cell = cell.merge(grid[spec.row_end * model.cols + spec.col_end])
-                grid = table_grid(table)
             cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             par = cell.paragraphs[0]
             set_style_id(par, self.style_id(style))
