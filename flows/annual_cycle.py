@@ -141,7 +141,8 @@ def _cycle(
             log.info("没有新的或改动过的文件，数据库、输出文件和回执都已是最新的，无需处理")
             return same.summary_at(settings.root)
     if not review.frozen:  # the store's and the draft's processes start while files are read
-        start_ahead(len(sort.known) + len(sort.to_read), settings.workers, store=not params.dry_run)
+        files = len(sort.known) + len(sort.to_read)
+        start_ahead(files, len(sort.to_read), settings.workers, store=not params.dry_run)
     intake = read_submissions(inputs, sort, findings)
     result = consolidate_cycle(as_is(inputs), as_is(intake))
     if review.frozen:  # finalized: receive and say so, change nothing else

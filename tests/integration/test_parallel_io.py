@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from nianbao.core.formats import FORMAT_2019 as SPEC
 from nianbao.core.model import Status, Submission, Unit
-from nianbao.io import delivery, intake
+from nianbao.io import ahead, delivery, intake
 from nianbao.io import workers as pool
 from nianbao.io.archive import archived_as
 from nianbao.io.delivery import Delivery, deliver
@@ -219,3 +219,29 @@ def test_an_unused_prepared_worker_ends_at_exit() -> None:
 def _imported(modules: tuple[str, ...]) -> tuple[int, bool]:
     """In the worker: its pid, and whether ``modules`` were imported before this call."""
     return os.getpid(), all(name in sys.modules for name in modules)
+
+
+@pytest.mark.parametrize(
+    ("files", "to_read", "workers", "store", "started"),
+    [
+        (100, 100, 0, True, ["store", "draft"]),
+        (10_000, 1, 0, True, ["store", "draft"]),  # a rerun with one file changed
+        (100, 100, 0, False, ["draft"]),  # a dry run stores nothing
+        (20, 20, 0, True, ["draft"]),  # stored in the flow's process
+        (10_000, 10_000, 0, True, []),  # workers read on every core: no room to start ahead
+        (100, 100, 1, True, []),  # NIANBAO_WORKERS=1: everything in one process
+    ],
+)
+def test_helpers_start_ahead_only_where_they_are_used_and_a_core_is_free(
+    monkeypatch: pytest.MonkeyPatch,
+    files: int,
+    to_read: int,
+    workers: int,
+    store: bool,
+    started: list[str],
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(ahead, "standby", lambda: calls.append("store"))
+    monkeypatch.setattr(ahead, "prepare_drafting", lambda: calls.append("draft"))
+    ahead.start_ahead(files, to_read, workers, store=store)
+    assert calls == started
