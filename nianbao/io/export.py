@@ -20,7 +20,8 @@ from nianbao.core.numbers import fmt
 from nianbao.core.spec import FormatSpec
 from nianbao.io.atomic import atomic_path
 from nianbao.io.memo import Memo
-from nianbao.io.xlsx_lite import PageSetup, Sheet, Style, display_width, row_height, write_workbook
+from nianbao.io.text_measure import display_width, row_height
+from nianbao.io.xlsx_lite import PageSetup, Sheet, Style, write_workbook
 from nianbao.io.xlsx_lite import Value as CellValue
 
 XLSX_NAME = "汇总表.xlsx"

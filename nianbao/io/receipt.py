@@ -19,7 +19,8 @@ from nianbao.core.findings import Finding
 from nianbao.core.layout import a1
 from nianbao.core.model import Submission, Unit
 from nianbao.core.spec import Severity
-from nianbao.io.xlsx_lite import PageSetup, Sheet, Style, Value, row_height, write_workbook
+from nianbao.io.text_measure import row_height
+from nianbao.io.xlsx_lite import PageSetup, Sheet, Style, Value, write_workbook
 
 RECEIPT_SHEET = "回执"
 FINDING_COLUMNS = ("级别", "规则", "问题", "单元格", "应为", "实为", "说明", "修改建议")

@@ -14,15 +14,8 @@ from nianbao.core.board import CHASE_COLUMNS, board_header, board_table, chase_l
 from nianbao.core.clock import DEFAULT_TIMEZONE
 from nianbao.core.layout import a1
 from nianbao.core.unit_status import CycleStatus
-from nianbao.io.xlsx_lite import (
-    PageSetup,
-    Sheet,
-    Style,
-    Value,
-    display_width,
-    row_height,
-    write_workbook,
-)
+from nianbao.io.text_measure import display_width, row_height
+from nianbao.io.xlsx_lite import PageSetup, Sheet, Style, Value, write_workbook
 
 TITLE = Style(bold=True, size=14, horizontal="center", vertical="center")
 HEADER = Style(

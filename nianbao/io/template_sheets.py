@@ -40,7 +40,7 @@ from nianbao.io.template_style import (
     protect,
     validation,
 )
-from nianbao.io.xlsx_lite import text_lines
+from nianbao.io.text_measure import text_lines
 
 T = TypeVar("T")
 

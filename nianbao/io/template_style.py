@@ -14,7 +14,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from nianbao.core.layout import TITLE_ROW, Label, Role, SheetLayout
 from nianbao.core.spec import CellType
-from nianbao.io.xlsx_lite import FONT_NAME, display_width, text_lines
+from nianbao.io.text_measure import display_width, text_lines
+from nianbao.io.xlsx_lite import FONT_NAME
 
 SIGNED_BOUND = 10**9  # the bound of a signed input's data validation
 

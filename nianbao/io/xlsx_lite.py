@@ -13,9 +13,7 @@ page, page numbers). Templates and marked-up returns still use openpyxl.
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -32,8 +30,6 @@ Value = str | int | float | Decimal | datetime | None
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 FONT_NAME = "宋体"
-LINE_HEIGHT = 15.0  # points per line of 11 pt text
-ROW_PADDING = 4.0
 _EPOCH = datetime(1899, 12, 30)  # Excel's day 0 (1900 date system, past its leap-year bug)
 
 
@@ -85,28 +81,6 @@ class Sheet:
     default_height: float | None = None  # points, for rows without their own height
     merges: Sequence[str] = ()  # ranges such as "A1:H1"
     page: PageSetup = PageSetup()
-
-
-# ---------------------------------------------------------------- measuring text
-
-
-def display_width(text: str) -> int:
-    """Width of a text in Excel column units (CJK and full-width characters count 2)."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
-
-
-def text_lines(text: str, width: float) -> int:
-    """Lines a wrapped text needs in a cell ``width`` units wide."""
-    usable = max(width - 1.5, 1.0)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
-
-
-def row_height(cells: Iterable[tuple[str, float]], line: float = LINE_HEIGHT) -> float:
-    """Points a row of wrapped (text, cell width) pairs needs: its tallest cell."""
-    lines = max((text_lines(text, width) for text, width in cells if text), default=1)
-    return lines * line + ROW_PADDING
 
 
 # ---------------------------------------------------------------- the parts

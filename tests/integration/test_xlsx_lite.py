@@ -14,15 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from nianbao.io.text_measure import display_width, row_height, text_lines
 from nianbao.io.xlsx_lite import (
     DATETIME_FORMAT,
     PageSetup,
     Sheet,
     Style,
-    display_width,
     excel_serial,
-    row_height,
-    text_lines,
     write_workbook,
 )
 
