@@ -29,6 +29,7 @@ from pathlib import Path
 
 from benchmarks.baselines import floor, naive
 from benchmarks.flow_run import (
+    RunResult,
     clear_runs,
     cold_env,
     fresh_root,
@@ -39,7 +40,7 @@ from benchmarks.flow_run import (
     warm_env,
 )
 from benchmarks.rerun import Timed, rerun_figures, seed_figures
-from benchmarks.workbooks import CACHE, workbook_set
+from benchmarks.workbooks import CACHE, WorkbookSet, workbook_set
 from nianbao.core.layout import layouts
 from tests.e2e.prefect_server import Server, prefect_server
 
@@ -87,14 +88,7 @@ def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
     print(f"N={n}: (a) floor {a_before:.2f} s ({values:,} values)", flush=True)
     base = RUNS / f"n{n}"  # RUNS is emptied when the benchmark starts
     at = load()
-    warm = run_cycle(
-        wset,
-        fresh_root(wset, base / "root"),
-        warm_env(server, base / "client-home", base / "state"),
-        base / "run.log",
-    )
-    if warm.returncode != 0:
-        raise SystemExit(f"nianbao run failed ({warm.returncode}), see {warm.log}")
+    warm = first_run(wset, base, server)
     state, tasks = task_runs(server)
     print(
         f"N={n}: (c) nianbao run {warm.seconds:.2f} s ({warm.cpu:.1f} CPU s with its workers),"
@@ -138,12 +132,8 @@ def measure(n: int, args: argparse.Namespace, server: Server) -> Row:
     )
 
 
-def warm_up(args: argparse.Namespace, server: Server) -> None:
-    """One run at N = 100 before anything is measured: the figures are a warm server's (as
-    an office's, up for the whole season); a server's first flow run after it started costs
-    it ~0.5 s more to answer (its own first requests). Printed, not in the table."""
-    wset = workbook_set(100, args.year, args.seed)
-    base = RUNS / "warm-up"
+def first_run(wset: WorkbookSet, base: Path, server: Server) -> RunResult:
+    """``nianbao run`` on a new shared folder under ``base`` holding ``wset``'s files."""
     run = run_cycle(
         wset,
         fresh_root(wset, base / "root"),
@@ -152,6 +142,14 @@ def warm_up(args: argparse.Namespace, server: Server) -> None:
     )
     if run.returncode != 0:
         raise SystemExit(f"nianbao run failed ({run.returncode}), see {run.log}")
+    return run
+
+
+def warm_up(args: argparse.Namespace, server: Server) -> None:
+    """One run at N = 100 before anything is measured: the figures are a warm server's (as
+    an office's, up for the whole season); a server's first flow run after it started costs
+    it ~0.5 s more to answer (its own first requests). Printed, not in the table."""
+    run = first_run(workbook_set(100, args.year, args.seed), RUNS / "warm-up", server)
     print(f"the server's first flow run (N = 100, not in the table): {run.seconds:.2f} s")
 
 

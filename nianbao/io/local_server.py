@@ -31,6 +31,7 @@ from types import FrameType
 from typing import IO
 
 from nianbao.io.faults import RunFault
+from nianbao.io.workers import reap
 
 STATE = "local-server.json"
 USED = "local-server.used"
@@ -209,11 +210,7 @@ def _stop(home: Path, port: int, server: subprocess.Popen[bytes]) -> None:
         if json.loads((home / STATE).read_text(encoding="utf-8"))["port"] == port:
             (home / STATE).unlink()
     server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    reap(server, timeout=10)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from nianbao.io import heap
 from nianbao.io.db.migrate import make_engine, upgrade
 from nianbao.io.db.write import Slimmed, store_cycle
 from nianbao.io.faults import RunFault, fault_point
-from nianbao.io.workers import BACKGROUND
+from nianbao.io.workers import BACKGROUND, reap
 
 # Submissions from which a cycle is stored apart; smaller ones in the calling process. At
 # N = 100 (a warm server, a fresh shared folder) the flow run took 1.69 s with the store here
@@ -179,11 +179,7 @@ def _close(proc: subprocess.Popen[bytes]) -> None:
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    reap(proc, timeout=60)
 
 
 def store_job(

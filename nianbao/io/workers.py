@@ -64,6 +64,15 @@ def _receive(stream: IO[bytes]) -> Any:
     return pickle.loads(stream.read(size))
 
 
+def reap(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """Wait for a process asked to end; killed if it has not within ``timeout`` seconds."""
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class _Worker:
     def __init__(self, nice: int = 0) -> None:
         self.proc = subprocess.Popen(
@@ -96,11 +105,7 @@ class _Worker:
 
     def stop(self) -> None:
         self.hang_up()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        reap(self.proc, timeout=10)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 
