@@ -209,14 +209,14 @@ _SPARES: list[tuple[_Worker, Future[None]]] = []  # started by ``prepare``: (wor
 _SPARES_LOCK = threading.Lock()
 
 
-def prepare(modules: Sequence[str], nice: int = 0) -> None:
+def prepare(modules: Sequence[str]) -> None:
     """Start the worker of the next ``apart`` call now, importing ``modules`` while the
     caller goes on, so that the call does not wait for them (python-docx for the draft:
     ~0.3 s); nothing when one is already waiting. Stopped at exit if never used."""
     with _SPARES_LOCK:
         if _SPARES:
             return
-        worker = _Worker(nice)
+        worker = _Worker()
         imported: Future[None] = Future()
         _SPARES.append((worker, imported))
 

@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from concurrent.futures import wait
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nianbao.core.report.types import Report
 from nianbao.io.atomic import atomic_write_bytes
 from nianbao.io.workers import apart, prepare
+
+if TYPE_CHECKING:  # the flow imports this module at start-up (``nianbao.io.ahead``)
+    from nianbao.core.report.types import Report
 
 # What the draft's worker imports to render: python-docx, lxml and the renderer.
 DRAFT_MODULES = ("nianbao.io.docx.apart", "nianbao.io.docx.render", "nianbao.io.docx.template")
